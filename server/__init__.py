@@ -1,0 +1,95 @@
+"""healthflags: checked health claims, found in the text readers read."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from . import db
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE=str(Path(app.instance_path) / "healthflags.db"),
+        MAX_CONTENT_LENGTH=1024 * 1024,  # bytes of a request body
+        MATCH_MAX_SEGMENTS=2000,
+        MATCH_MAX_SEGMENT_CHARS=20_000,
+        MATCH_MAX_SENTENCES=5000,
+        MATCH_CONFIDENT=0.72,
+        MATCH_POSSIBLE=0.55,
+        INDEX_CHECK_SECONDS=2.0,  # how often a worker looks for a newer published set
+        MATCH_COUNTS_FLUSH_SECONDS=60.0,
+        REPORT_MAX_CHARS=2000,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("HEALTHFLAGS")
+    else:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("SECRET_KEY", None)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
+    db.open_db(app.config["DATABASE"]).close()
+
+    from flask_cors import CORS
+
+    # Public read and match routes answer any origin, without credentials; nothing
+    # else is listed, so the workspace never answers cross-origin.
+    CORS(
+        app,
+        resources={r"/v1/*": {"origins": "*"}},
+        supports_credentials=False,
+        allow_headers=["Content-Type"],
+        methods=["GET", "POST", "OPTIONS"],
+        max_age=86400,
+    )
+
+    from . import api, pages
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    app.cli.add_command(db.init_db_command)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/v1/") or request.path == "/v1":
+            return api.error(exc.code or 500, _code(exc), exc.description or exc.name)
+        return exc
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if request.path.startswith("/v1/"):
+            return api.error(500, "internal_error", "Something went wrong on our side.")
+        return "Internal server error", 500
+
+    return app
+
+
+def _code(exc: HTTPException) -> str:
+    return (exc.name or "error").lower().replace(" ", "_").replace("-", "_")
+
+
+def _instance_secret(app: Flask) -> str:
+    """A random secret kept in the instance folder, made on first start."""
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker made it first
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

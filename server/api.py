@@ -1,0 +1,219 @@
+"""The public JSON API, version 1: what the extension and third parties call.
+
+Page text sent to /v1/match is used to answer and then dropped: it is never
+stored, and never logged (errors name the field, never its content).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from . import store
+from .claims import VERDICTS
+from .db import get_db
+from .formats import claim_review
+from .matcher import get_matcher
+from .matching import Settings, find_matches
+
+bp = Blueprint("api", __name__, url_prefix="/v1")
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@bp.errorhandler(BadRequest)
+def bad_request(exc: BadRequest):
+    return error(exc.status, exc.code, exc.message)
+
+
+def json_body() -> Any:
+    if request.mimetype != "application/json":
+        raise BadRequest(415, "unsupported_media_type", "Send the body as application/json.")
+    raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413 before we read it
+    if not raw:
+        raise BadRequest(400, "empty_body", "The request body is empty.")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadRequest(400, "invalid_encoding", "The body is not valid UTF-8.") from None
+    except RecursionError:
+        raise BadRequest(400, "invalid_json", "The JSON is nested too deeply.") from None
+    except ValueError:
+        raise BadRequest(400, "invalid_json", "The body is not valid JSON.") from None
+
+
+def _string(value: Any, name: str, limit: int, *, required: bool = False) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(422, "invalid_field", f"{name} must be a string.")
+    if len(value) > limit:
+        raise BadRequest(422, "field_too_long", f"{name} is longer than {limit} characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(422, "invalid_text", f"{name} holds an unpaired surrogate.") from None
+    return value
+
+
+def _object(body: Any) -> dict:
+    if not isinstance(body, dict):
+        raise BadRequest(422, "invalid_body", "The body must be a JSON object.")
+    return body
+
+
+def settings() -> Settings:
+    cfg = current_app.config
+    return Settings(
+        confident=cfg["MATCH_CONFIDENT"],
+        possible=cfg["MATCH_POSSIBLE"],
+        max_sentences=cfg["MATCH_MAX_SENTENCES"],
+    )
+
+
+def public_claim(claim: dict) -> dict:
+    return {**claim, "review_url": url_for("pages.claim", claim_id=claim["id"], _external=True)}
+
+
+@bp.post("/match")
+def match():
+    body = _object(json_body())
+    cfg = current_app.config
+    segments = body.get("segments")
+    if not isinstance(segments, list):
+        raise BadRequest(422, "invalid_field", "segments must be a list.")
+    if len(segments) > cfg["MATCH_MAX_SEGMENTS"]:
+        raise BadRequest(
+            413,
+            "too_many_segments",
+            f"Send at most {cfg['MATCH_MAX_SEGMENTS']} segments per request.",
+        )
+    _string(body.get("url"), "url", 4096)
+    lang = _string(body.get("lang"), "lang", 35)
+    clean = []
+    for i, seg in enumerate(segments):
+        if not isinstance(seg, dict):
+            raise BadRequest(422, "invalid_field", f"segments[{i}] must be an object.")
+        seg_id = seg.get("id", str(i))
+        if isinstance(seg_id, int) and not isinstance(seg_id, bool):
+            seg_id = str(seg_id)
+        seg_id = _string(seg_id, f"segments[{i}].id", 100, required=True)
+        text = _string(
+            seg.get("text"), f"segments[{i}].text", cfg["MATCH_MAX_SEGMENT_CHARS"], required=True
+        )
+        clean.append({"id": seg_id, "text": text})
+
+    db = get_db()
+    matcher = get_matcher()
+    index, version = matcher.current(db)
+    # The engine reads English; other languages get no flags rather than wrong ones.
+    english = lang is None or lang.lower().split("-")[0] in ("en", "")
+    found = find_matches(index, clean, settings()) if english else []
+    claims = store.public_claims(db, [m.claim_id for m in found])
+    found = [m for m in found if m.claim_id in claims]  # retired since the index was built
+    if found:
+        matcher.count(db, [m.claim_id for m in found])
+    return jsonify(
+        {
+            "db_version": version,
+            "matches": [{**asdict(m), "method": "lexical"} for m in found],
+            "claims": {cid: public_claim(c) for cid, c in claims.items()},
+        }
+    )
+
+
+@bp.get("/claims")
+def list_claims():
+    args = request.args
+    try:
+        limit = int(args.get("limit", 50))
+    except ValueError:
+        raise BadRequest(400, "invalid_parameter", "limit must be a whole number.") from None
+    if not 1 <= limit <= 200:
+        raise BadRequest(400, "invalid_parameter", "limit must be between 1 and 200.")
+    verdict = args.get("verdict") or None
+    if verdict and verdict not in VERDICTS:
+        raise BadRequest(400, "invalid_parameter", f"verdict must be one of {', '.join(VERDICTS)}.")
+    q = _string(args.get("q", ""), "q", 200) or ""
+    topic = _string(args.get("topic"), "topic", 60)
+    try:
+        claims, cursor = store.list_public_claims(
+            get_db(),
+            q=q.strip(),
+            verdict=verdict,
+            topic=topic,
+            limit=limit,
+            cursor=args.get("cursor") or None,
+        )
+    except ValueError:
+        raise BadRequest(400, "invalid_cursor", "That cursor is not one we gave out.") from None
+    return jsonify({"claims": [public_claim(c) for c in claims], "next_cursor": cursor})
+
+
+@bp.get("/claims/<claim_id>")
+def get_claim(claim_id: str):
+    found = store.public_claims(get_db(), [claim_id]).get(claim_id)
+    if found is None:
+        raise BadRequest(404, "not_found", "No published claim has that id.")
+    claim = public_claim(found)
+    best = request.accept_mimetypes.best_match(["application/json", "application/ld+json"])
+    if (
+        best == "application/ld+json"
+        and request.accept_mimetypes["application/ld+json"]
+        > (request.accept_mimetypes["application/json"])
+    ):
+        return Response(
+            json.dumps(claim_review(claim), ensure_ascii=False), mimetype="application/ld+json"
+        )
+    return jsonify(claim)
+
+
+@bp.post("/reports")
+def create_report():
+    body = _object(json_body())
+    cfg = current_app.config
+    kind = body.get("kind")
+    if kind not in ("wrong_flag", "missed_claim"):
+        raise BadRequest(422, "invalid_field", "kind must be wrong_flag or missed_claim.")
+    claim_id = _string(body.get("claim_id"), "claim_id", 80)
+    db = get_db()
+    if claim_id is not None and store.get_claim(db, claim_id) is None:
+        raise BadRequest(422, "unknown_claim", "No claim has that id.")
+    if kind == "wrong_flag" and claim_id is None:
+        raise BadRequest(422, "invalid_field", "A wrong_flag report names its claim_id.")
+    passage = _string(body.get("passage"), "passage", cfg["REPORT_MAX_CHARS"])
+    comment = _string(body.get("comment"), "comment", cfg["REPORT_MAX_CHARS"])
+    url = _string(body.get("url"), "url", 2048)
+    if url is not None and not (url.startswith("https://") or url.startswith("http://")):
+        raise BadRequest(422, "invalid_field", "url must be an http or https address.")
+    if not (passage or comment):
+        raise BadRequest(422, "invalid_field", "Say what is wrong: send a passage or a comment.")
+    report = store.create_report(
+        db, kind=kind, claim_id=claim_id, passage=passage, url=url, comment=comment
+    )
+    return jsonify({"report": report}), 201
+
+
+@bp.get("/health")
+def health():
+    db = get_db()
+    count = db.execute("SELECT count(*) FROM claims WHERE status = 'published'").fetchone()[0]
+    return jsonify({"status": "ok", "db_version": store.published_version(db), "claims": count})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import spec
+
+    return jsonify(spec())

@@ -1,0 +1,192 @@
+"""The `healthflags` command: serve, check, import, export, add-moderator.
+
+Each command is a thin wrapper over one library call, as in sqlite-utils.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import auth, create_app, store
+from . import db as dbm
+from .formats import FORMATS, FormatError, guess_format, read_records, write_records
+
+
+def _app(db_path: str | None):
+    if db_path:
+        os.environ["HEALTHFLAGS_DATABASE"] = str(Path(db_path).resolve())
+    return create_app()
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    help="SQLite file (default: healthflags.db in the instance folder).",
+)
+
+
+@click.group()
+@click.version_option(package_name="healthflags")
+def main() -> None:
+    """healthflags: checked health claims, found in the text readers read."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--no-seed", is_flag=True, help="Do not load the curated claims on first start.")
+@db_option
+def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None) -> None:
+    """Serve the API and the workspace with gunicorn."""
+    app = _app(db_path)
+    database = app.config["DATABASE"]
+    # Migrations and the first-run seed happen here, once, before any worker starts.
+    db = dbm.open_db(database)
+    if not no_seed:
+        report = store.seed_if_new(db)
+        if report:
+            click.echo(f"Loaded {report['counts']['created']} curated claims into {database}.")
+    db.close()
+    os.environ["HEALTHFLAGS_DATABASE"] = database
+    click.echo(f"healthflags on http://{host}:{port}/ (database {database})")
+
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", 30)
+            self.cfg.set("graceful_timeout", 10)
+            # No access log: request lines carry no page text, but we keep none anyway.
+            self.cfg.set("accesslog", None)
+            self.cfg.set("errorlog", "-")
+
+        def load(self):
+            return create_app()
+
+    Server().run()
+
+
+@main.command()
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
+@click.option("--html/--text", "as_html", default=None, help="How to read SOURCE (guessed).")
+@db_option
+def check(source, as_json: bool, as_html: bool | None, db_path: str | None) -> None:
+    """Show what would be flagged in a text or HTML file (- for standard input)."""
+    from .pagetext import looks_like_html, segments_from_html, segments_from_text
+
+    content = source.read()
+    html = looks_like_html(content) if as_html is None else as_html
+    segments = segments_from_html(content) if html else segments_from_text(content)
+    app = _app(db_path)
+    with app.test_client() as client:
+        answer = client.post("/v1/match", json={"segments": segments}).get_json()
+    if "error" in answer:
+        raise click.ClickException(answer["error"]["message"])
+    if as_json:
+        click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+        return
+    if not answer["matches"]:
+        click.echo("Nothing flagged.")
+        return
+    colours = {"contradicts_evidence": "red", "consistent_with_evidence": "green"}
+    for m in answer["matches"]:
+        claim = answer["claims"][m["claim_id"]]
+        label = claim["verdict"].replace("_", " ").upper()
+        click.echo(
+            click.style(f"[{label}]", fg=colours.get(m["assessment"], "yellow"), bold=True)
+            + f" {m['exact']}"
+        )
+        click.echo(
+            f"    claim: {claim['text']} ({m['tier']}, {m['stance']}, score {m['score']:.2f})"
+        )
+        if claim["evidence"]:
+            click.echo(f"    evidence: {claim['evidence'][0]['url']}")
+    click.echo(f"{len(answer['matches'])} flagged.")
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Guessed from the file.")
+@click.option("--publish", is_flag=True, help="Publish the claims (default: drafts).")
+@click.option("--actor", default="cli", show_default=True, help="Who the audit log names.")
+@db_option
+def import_(source: str, fmt: str | None, publish: bool, actor: str, db_path: str | None) -> None:
+    """Import claims from JSON, NDJSON, CSV or ClaimReview JSON-LD."""
+    from tqdm import tqdm
+
+    text = Path(source).read_text(encoding="utf-8")
+    fmt = fmt or guess_format(source, text)
+    try:
+        records = read_records(text, fmt)
+    except FormatError as exc:
+        raise click.ClickException(str(exc)) from None
+    app = _app(db_path)
+    db = dbm.open_db(app.config["DATABASE"])
+    with tqdm(total=len(records), unit="claim", disable=not sys.stderr.isatty()) as bar:
+        report = store.import_claims(
+            db,
+            records,
+            actor,
+            publish=publish,
+            fmt=fmt,
+            filename=Path(source).name,
+            progress=bar.update,
+        )
+    for row in report["rows"]:
+        if row["result"] == "invalid":
+            click.echo(
+                f"row {row['row']} ({row.get('id') or 'no id'}): " + "; ".join(row["problems"]),
+                err=True,
+            )
+    counts = report["counts"]
+    click.echo(f"import {report['id']}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--status", type=click.Choice(["draft", "in_review", "published", "retired"]))
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8765",
+    show_default=True,
+    help="Where claim pages live, for ClaimReview urls.",
+)
+@db_option
+def export(fmt: str, status: str | None, output, base_url: str, db_path: str | None) -> None:
+    """Export claims (their latest revision) in any import format."""
+    app = _app(db_path)
+    db = dbm.open_db(app.config["DATABASE"])
+    records = store.export_records(db, status=status)
+    output.write(
+        write_records(records, fmt, review_url=lambda cid: f"{base_url.rstrip('/')}/claims/{cid}")
+    )
+
+
+@main.command("add-moderator")
+@click.argument("email")
+@click.option("--role", type=click.Choice(auth.ROLES), required=True)
+@db_option
+def add_moderator(email: str, role: str, db_path: str | None) -> None:
+    """Create a moderator account (password from standard input when it is not a terminal)."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    app = _app(db_path)
+    db = dbm.open_db(app.config["DATABASE"])
+    try:
+        user = auth.add_user(db, email, password, role, actor="cli")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Added {user['email']} as {user['role']}.")

@@ -1,0 +1,270 @@
+"""The SQLite file: connections, migrations and transactions.
+
+One connection per request (on `g`), in autocommit mode so that every write opens
+its own `BEGIN IMMEDIATE` transaction: a plain `BEGIN` takes the write lock only at
+the first write and, under several workers, fails with "database is locked" where
+IMMEDIATE would simply have waited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import sqlite_utils
+from flask import Flask, current_app, g
+from sqlite_utils import Migrations
+
+migrations = Migrations("healthflags")
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Connect, switch to WAL and apply pending migrations (idempotent)."""
+    db = connect(path)
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    migrations.apply(db)
+    return db
+
+
+@contextlib.contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that holds the write lock from its first read."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    else:
+        db.execute("COMMIT")
+
+
+def get_db() -> sqlite_utils.Database:
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(close_db)
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create the database and apply migrations."""
+    open_db(current_app.config["DATABASE"]).close()
+    click.echo("Initialised the database.")
+
+
+# --- migrations: append new ones at the end, never edit an applied one ---------
+
+
+@migrations()
+def m001_schema(db: sqlite_utils.Database) -> None:
+    db.executescript(_SCHEMA_001)
+
+
+_SCHEMA_001 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('contributor', 'reviewer', 'admin')),
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  password_changed_at TEXT
+);
+
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL
+);
+
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER REFERENCES users(id),
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at TEXT
+);
+
+CREATE TABLE claims (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL CHECK (status IN ('draft', 'in_review', 'published', 'retired')),
+  -- What readers see: the published revision's fields, or the current revision's
+  -- while the claim has never been published.
+  text TEXT NOT NULL,
+  verdict TEXT NOT NULL
+    CHECK (verdict IN ('false', 'misleading', 'unproven', 'needs_context', 'supported')),
+  rating_value INTEGER NOT NULL CHECK (rating_value BETWEEN 1 AND 5),
+  summary TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  harm TEXT NOT NULL CHECK (harm IN ('low', 'medium', 'high')),
+  current_revision INTEGER NOT NULL,
+  published_revision INTEGER,
+  -- The state of a pending edit to a published claim ('draft' or 'in_review').
+  pending_status TEXT CHECK (pending_status IN ('draft', 'in_review')),
+  version INTEGER NOT NULL DEFAULT 1,
+  superseded_by TEXT REFERENCES claims(id),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  published_at TEXT
+);
+CREATE INDEX claims_status ON claims(status);
+CREATE INDEX claims_topic ON claims(topic);
+
+CREATE TABLE claim_revisions (
+  id INTEGER PRIMARY KEY,
+  claim_id TEXT NOT NULL REFERENCES claims(id),
+  number INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  author TEXT NOT NULL,
+  comment TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (claim_id, number)
+);
+
+-- The published revision's rows, so matching reads plain tables.
+CREATE TABLE phrasings (
+  id INTEGER PRIMARY KEY,
+  claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  text TEXT NOT NULL
+);
+CREATE INDEX phrasings_claim ON phrasings(claim_id);
+
+CREATE TABLE aliases (
+  id INTEGER PRIMARY KEY,
+  claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+  term TEXT NOT NULL,
+  alias TEXT NOT NULL
+);
+CREATE INDEX aliases_claim ON aliases(claim_id);
+
+CREATE TABLE required_terms (
+  id INTEGER PRIMARY KEY,
+  claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+  term TEXT NOT NULL
+);
+CREATE INDEX required_terms_claim ON required_terms(claim_id);
+
+CREATE TABLE evidence (
+  id INTEGER PRIMARY KEY,
+  claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  url TEXT NOT NULL CHECK (url LIKE 'https://%'),
+  title TEXT NOT NULL,
+  publisher TEXT NOT NULL,
+  source_type TEXT NOT NULL CHECK (source_type IN ('systematic_review', 'rct',
+    'observational', 'guideline', 'regulator', 'public_health_agency', 'fact_check', 'other')),
+  year INTEGER,
+  doi TEXT,
+  pmid TEXT
+);
+CREATE INDEX evidence_claim ON evidence(claim_id);
+
+CREATE TABLE claim_vectors (
+  phrasing_id INTEGER PRIMARY KEY REFERENCES phrasings(id) ON DELETE CASCADE,
+  claim_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  vector BLOB NOT NULL
+);
+
+-- Aggregate counts only: never page text or URLs.
+CREATE TABLE match_counts (
+  claim_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (claim_id, day)
+);
+
+CREATE TABLE reports (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('wrong_flag', 'missed_claim')),
+  claim_id TEXT REFERENCES claims(id),
+  passage TEXT,
+  url TEXT,
+  comment TEXT,
+  status TEXT NOT NULL DEFAULT 'open'
+    CHECK (status IN ('open', 'actioned', 'dismissed_no_action', 'duplicate')),
+  resolution_note TEXT,
+  duplicate_of INTEGER REFERENCES reports(id),
+  resolved_by TEXT,
+  created_at TEXT NOT NULL,
+  resolved_at TEXT
+);
+CREATE INDEX reports_status ON reports(status);
+
+CREATE TABLE audit_events (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  before TEXT,
+  after TEXT
+);
+CREATE INDEX audit_object ON audit_events(object_type, object_id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_events
+  BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events
+  BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER revisions_no_update BEFORE UPDATE ON claim_revisions
+  BEGIN SELECT RAISE(ABORT, 'claim_revisions is append-only'); END;
+
+CREATE TABLE imports (
+  id INTEGER PRIMARY KEY,
+  actor TEXT NOT NULL,
+  format TEXT NOT NULL,
+  filename TEXT,
+  publish INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  counts TEXT,
+  report TEXT
+);
+
+INSERT INTO meta (key, value) VALUES ('published_version', '0');
+"""

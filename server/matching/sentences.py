@@ -1,0 +1,116 @@
+"""Split a block of text into sentences, keeping their offsets.
+
+Every pattern here consumes input without nested repetition, so no text can drive
+it into super-linear time.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A run of terminators, closing quotes/brackets, then white space.
+_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_BULLET_LINE = re.compile(r"\n[ \t]*(?:[-*•·▪‣◦–—]|\d{1,3}[.)])[ \t]+")
+_LEADING_BULLET = re.compile(r"[ \t]*(?:[-*•·▪‣◦–—]|\d{1,3}[.)])[ \t]+")
+_LAST_WORD = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)\.$")
+
+ABBREVIATIONS = frozenset(
+    [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "eg",
+        "ie",
+        "e.g",
+        "i.e",
+        "u.s",
+        "u.k",
+        "no",
+        "fig",
+        "approx",
+        "dept",
+        "inc",
+        "ltd",
+        "co",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mt",
+        "ft",
+        "al",
+    ]
+)
+
+MAX_SENTENCE_CHARS = 400
+CHUNK_WORDS = 60
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) code-point offsets of each sentence, in order, trimmed."""
+    cuts = {0, len(text)}
+    for m in _END.finditer(text):
+        if _is_real_end(text, m.start(), m.end()):
+            cuts.add(m.end())
+    for pattern in (_BLANK_LINE, _BULLET_LINE):
+        for m in pattern.finditer(text):
+            cuts.add(m.start() + 1)
+    bounds = sorted(cuts)
+    spans: list[tuple[int, int]] = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        bullet = _LEADING_BULLET.match(text, start, end)
+        if bullet:
+            start = bullet.end()
+        start, end = _trim(text, start, end)
+        if end > start:
+            spans.extend(_chunk(text, start, end))
+    return spans
+
+
+def _is_real_end(text: str, start: int, end: int) -> bool:
+    if end >= len(text):
+        return True
+    nxt = text[end]
+    if nxt.islower():
+        return False  # "e.g. the", "approx. ten"
+    if text[start] == ".":
+        word = _LAST_WORD.search(text, max(0, start - 20), start + 1)
+        if word and (word.group(1).casefold() in ABBREVIATIONS or len(word.group(1)) == 1):
+            return False  # "Dr. Smith", "J. Smith"
+    return True
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _chunk(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Very long "sentences" (transcripts, unpunctuated text) become word windows."""
+    if end - start <= MAX_SENTENCE_CHARS:
+        return [(start, end)]
+    words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
+    chunks = []
+    for i in range(0, len(words), CHUNK_WORDS):
+        group = words[i : i + CHUNK_WORDS]
+        chunks.append((start + group[0][0], start + group[-1][1]))
+    return chunks

@@ -1,0 +1,295 @@
+"""The OpenAPI 3.1 description of /v1, served at /v1/openapi.json.
+
+`tests/test_openapi.py` checks that every /v1 route is described here and every
+described route exists, and that answers fit these schemas.
+"""
+
+from __future__ import annotations
+
+from .claims import SOURCE_TYPES, VERDICTS
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    str(code): _json(_ref("Error"), text)
+    for code, text in (
+        (400, "Malformed request"),
+        (413, "Too large: body, segments or text over the configured limits"),
+        (415, "The body is not application/json"),
+        (422, "Well-formed JSON with a wrong field"),
+        (429, "Too many requests from this client; see Retry-After"),
+    )
+}
+
+
+def spec() -> dict:
+    claim_props = {
+        "id": {"type": "string"},
+        "text": {"type": "string"},
+        "verdict": {"type": "string", "enum": list(VERDICTS)},
+        "rating_value": {"type": "integer", "minimum": 1, "maximum": 5},
+        "summary": {"type": "string"},
+        "topic": {"type": "string"},
+        "harm": {"type": "string", "enum": ["low", "medium", "high"]},
+        "evidence": {"type": "array", "items": _ref("Evidence")},
+        "review_url": {"type": "string", "format": "uri"},
+        "updated_at": {"type": "string"},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "healthflags API",
+            "version": "1",
+            "description": "Find checked health claims in page text. Page text is used to "
+            "answer and never stored or logged.",
+        },
+        "paths": {
+            "/v1/match": {
+                "post": {
+                    "summary": "Find the passages of page text that repeat a checked claim",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("MatchRequest")}},
+                    },
+                    "responses": {
+                        "200": _json(_ref("MatchResponse"), "Matches and their claims"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/v1/claims": {
+                "get": {
+                    "summary": "Published claims, filtered and paged",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "schema": {"type": "string", "maxLength": 200},
+                        },
+                        {
+                            "name": "verdict",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": list(VERDICTS)},
+                        },
+                        {
+                            "name": "topic",
+                            "in": "query",
+                            "schema": {"type": "string", "maxLength": 60},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": 200,
+                                "default": 50,
+                            },
+                        },
+                        {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["claims", "next_cursor"],
+                                "properties": {
+                                    "claims": {"type": "array", "items": _ref("Claim")},
+                                    "next_cursor": {"type": ["string", "null"]},
+                                },
+                            },
+                            "A page of claims",
+                        ),
+                        "400": ERRORS["400"],
+                        "429": ERRORS["429"],
+                    },
+                }
+            },
+            "/v1/claims/{claim_id}": {
+                "get": {
+                    "summary": "One published claim, as JSON or ClaimReview JSON-LD",
+                    "parameters": [
+                        {
+                            "name": "claim_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The claim",
+                            "content": {
+                                "application/json": {"schema": _ref("Claim")},
+                                "application/ld+json": {"schema": {"type": "object"}},
+                            },
+                        },
+                        "404": _json(_ref("Error"), "No published claim has that id"),
+                        "429": ERRORS["429"],
+                    },
+                }
+            },
+            "/v1/reports": {
+                "post": {
+                    "summary": "A reader says a flag is wrong or a claim was missed",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("ReportRequest")}},
+                    },
+                    "responses": {
+                        "201": _json(
+                            {
+                                "type": "object",
+                                "required": ["report"],
+                                "properties": {"report": {"type": "object"}},
+                            },
+                            "Report received",
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/v1/health": {
+                "get": {
+                    "summary": "Liveness and the published version",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["status"],
+                                "properties": {
+                                    "status": {"const": "ok"},
+                                    "db_version": {"type": "string"},
+                                    "claims": {"type": "integer"},
+                                },
+                            },
+                            "Up",
+                        )
+                    },
+                }
+            },
+            "/v1/openapi.json": {
+                "get": {
+                    "summary": "This description",
+                    "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+                "Evidence": {
+                    "type": "object",
+                    "required": ["url", "title", "publisher", "source_type"],
+                    "properties": {
+                        "url": {"type": "string", "pattern": "^https://"},
+                        "title": {"type": "string"},
+                        "publisher": {"type": "string"},
+                        "source_type": {"type": "string", "enum": list(SOURCE_TYPES)},
+                        "year": {"type": ["integer", "null"]},
+                        "doi": {"type": "string"},
+                        "pmid": {"type": "string"},
+                    },
+                },
+                "Claim": {
+                    "type": "object",
+                    "required": list(claim_props),
+                    "properties": claim_props,
+                },
+                "Segment": {
+                    "type": "object",
+                    "required": ["id", "text"],
+                    "properties": {
+                        "id": {"type": "string", "maxLength": 100},
+                        "text": {"type": "string"},
+                    },
+                },
+                "MatchRequest": {
+                    "type": "object",
+                    "required": ["segments"],
+                    "properties": {
+                        "url": {"type": "string", "description": "Optional; never stored"},
+                        "lang": {"type": "string", "maxLength": 35},
+                        "segments": {"type": "array", "items": _ref("Segment")},
+                    },
+                },
+                "Match": {
+                    "type": "object",
+                    "required": [
+                        "segment_id",
+                        "start",
+                        "end",
+                        "exact",
+                        "prefix",
+                        "suffix",
+                        "claim_id",
+                        "score",
+                        "tier",
+                        "stance",
+                        "assessment",
+                        "method",
+                    ],
+                    "properties": {
+                        "segment_id": {"type": "string"},
+                        "start": {"type": "integer", "description": "UTF-16 code units"},
+                        "end": {"type": "integer", "description": "UTF-16 code units"},
+                        "exact": {"type": "string"},
+                        "prefix": {"type": "string"},
+                        "suffix": {"type": "string"},
+                        "claim_id": {"type": "string"},
+                        "score": {"type": "number"},
+                        "tier": {"type": "string", "enum": ["confident", "possible"]},
+                        "stance": {"type": "string", "enum": ["repeats", "disputes", "unclear"]},
+                        "assessment": {
+                            "type": "string",
+                            "enum": ["contradicts_evidence", "consistent_with_evidence", "unclear"],
+                        },
+                        "method": {"type": "string", "enum": ["lexical", "semantic"]},
+                    },
+                },
+                "MatchResponse": {
+                    "type": "object",
+                    "required": ["db_version", "matches", "claims"],
+                    "properties": {
+                        "db_version": {"type": "string"},
+                        "matches": {"type": "array", "items": _ref("Match")},
+                        "claims": {"type": "object", "additionalProperties": _ref("Claim")},
+                    },
+                },
+                "ReportRequest": {
+                    "type": "object",
+                    "required": ["kind"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["wrong_flag", "missed_claim"]},
+                        "claim_id": {"type": "string"},
+                        "passage": {
+                            "type": "string",
+                            "description": "The text the reader chose to send",
+                        },
+                        "url": {"type": "string", "description": "Only if the reader ticks it"},
+                        "comment": {"type": "string"},
+                    },
+                },
+            }
+        },
+    }

@@ -1,0 +1,560 @@
+"""The claim store: every read and write of claims, reports and the audit log.
+
+Views and commands call these functions directly. Each write runs in one
+`BEGIN IMMEDIATE` transaction together with its audit entry, so a change never
+lands without its record.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from . import db as dbm
+from .claims import InvalidClaim, clean_claim
+
+SEED_DIR = Path(__file__).parent / "seed"
+PUBLISHED_ROWS = ("phrasings", "aliases", "required_terms", "evidence")
+
+
+class Conflict(Exception):
+    """The claim changed since the editor loaded it."""
+
+    def __init__(self, claim: dict):
+        super().__init__(f"claim {claim['id']} is at version {claim['version']}")
+        self.claim = claim
+
+
+class NotFound(LookupError):
+    pass
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def audit(
+    db: sqlite_utils.Database,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before=None,
+    after=None,
+) -> None:
+    """Append to the audit log; call inside the transaction of the change."""
+    db.execute(
+        "INSERT INTO audit_events (at, actor, action, object_type, object_id, before, after) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            now(),
+            actor,
+            action,
+            object_type,
+            str(object_id),
+            None if before is None else _json(before),
+            None if after is None else _json(after),
+        ],
+    )
+
+
+def _tx(db: sqlite_utils.Database):
+    """A write transaction, or a savepoint inside the caller's."""
+    return db.atomic() if db.conn.in_transaction else dbm.write(db)
+
+
+# --- claims -------------------------------------------------------------------
+
+
+def get_claim(db: sqlite_utils.Database, claim_id: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM claims WHERE id = ?", [claim_id]))
+    return rows[0] if rows else None
+
+
+def revision(db: sqlite_utils.Database, revision_id: int) -> dict:
+    row = db.execute("SELECT data FROM claim_revisions WHERE id = ?", [revision_id]).fetchone()
+    return json.loads(row[0])
+
+
+def claim_revisions(db: sqlite_utils.Database, claim_id: str) -> list[dict]:
+    return [
+        {**r, "data": json.loads(r["data"])}
+        for r in db.query(
+            "SELECT * FROM claim_revisions WHERE claim_id = ? ORDER BY number", [claim_id]
+        )
+    ]
+
+
+def save_claim(
+    db: sqlite_utils.Database,
+    record: dict,
+    actor: str,
+    *,
+    comment: str | None = None,
+    expected_version: int | None = None,
+) -> tuple[dict, str]:
+    """Create a claim or add a revision to it. Returns (claim row, what happened):
+    `created`, `updated` or `unchanged`. An edit to a published claim becomes a
+    pending revision; readers keep seeing the published one."""
+    rec = clean_claim(record)
+    with _tx(db):
+        existing = get_claim(db, rec["id"])
+        if existing and expected_version is not None and existing["version"] != expected_version:
+            raise Conflict(existing)
+        if existing and revision(db, existing["current_revision"]) == rec:
+            return existing, "unchanged"
+        number = (
+            1
+            if not existing
+            else 1
+            + db.execute(
+                "SELECT max(number) FROM claim_revisions WHERE claim_id = ?", [rec["id"]]
+            ).fetchone()[0]
+        )
+        stamp = now()
+        if not existing:
+            # The revision refers to the claim, the claim to its revision: insert
+            # the claim first with a placeholder revision, then point it.
+            db.execute(
+                "INSERT INTO claims (id, status, text, verdict, rating_value, summary, topic, "
+                "harm, current_revision, created_at, updated_at) "
+                "VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                [
+                    rec["id"],
+                    rec["text"],
+                    rec["verdict"],
+                    rec["rating_value"],
+                    rec["summary"],
+                    rec["topic"],
+                    rec["harm"],
+                    stamp,
+                    stamp,
+                ],
+            )
+        rev_id = db.execute(
+            "INSERT INTO claim_revisions (claim_id, number, data, author, comment, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [rec["id"], number, _json(rec), actor, comment, stamp],
+        ).lastrowid
+        if existing is None:
+            db.execute("UPDATE claims SET current_revision = ? WHERE id = ?", [rev_id, rec["id"]])
+        elif existing["status"] == "published":
+            db.execute(
+                "UPDATE claims SET current_revision = ?, pending_status = 'draft', "
+                "version = version + 1, updated_at = ? WHERE id = ?",
+                [rev_id, stamp, rec["id"]],
+            )
+        else:
+            db.execute(
+                "UPDATE claims SET current_revision = ?, text = ?, verdict = ?, rating_value = ?, "
+                "summary = ?, topic = ?, harm = ?, version = version + 1, updated_at = ? "
+                "WHERE id = ?",
+                [
+                    rev_id,
+                    rec["text"],
+                    rec["verdict"],
+                    rec["rating_value"],
+                    rec["summary"],
+                    rec["topic"],
+                    rec["harm"],
+                    stamp,
+                    rec["id"],
+                ],
+            )
+        before = revision(db, existing["current_revision"]) if existing else None
+        audit(
+            db,
+            actor,
+            "claim.update" if existing else "claim.create",
+            "claim",
+            rec["id"],
+            before,
+            rec,
+        )
+        return get_claim(db, rec["id"]), "updated" if existing else "created"
+
+
+def submit_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
+    """Ask for review: a draft claim, or the pending edit of a published one."""
+    return _set_state(db, claim_id, actor, "claim.submit", _submit)
+
+
+def _submit(claim: dict) -> dict:
+    if claim["status"] == "published" and claim["pending_status"] == "draft":
+        return {"pending_status": "in_review"}
+    if claim["status"] == "draft":
+        return {"status": "in_review"}
+    raise ValueError("only a draft can be submitted for review")
+
+
+def retire_claim(
+    db: sqlite_utils.Database, claim_id: str, actor: str, superseded_by: str | None = None
+) -> dict:
+    """Stop matching a claim; with `superseded_by`, merge it into another."""
+
+    def change(claim: dict) -> dict:
+        if superseded_by is not None:
+            target = get_claim(db, superseded_by)
+            if target is None or superseded_by == claim_id or target["status"] == "retired":
+                raise ValueError("a claim can only be merged into another live claim")
+        return {"status": "retired", "superseded_by": superseded_by, "pending_status": None}
+
+    action = "claim.merge" if superseded_by else "claim.retire"
+    claim = _set_state(db, claim_id, actor, action, change)
+    return claim
+
+
+def _set_state(
+    db: sqlite_utils.Database,
+    claim_id: str,
+    actor: str,
+    action: str,
+    change: Callable[[dict], dict],
+    expected_version: int | None = None,
+) -> dict:
+    with _tx(db):
+        claim = get_claim(db, claim_id)
+        if claim is None:
+            raise NotFound(claim_id)
+        if expected_version is not None and claim["version"] != expected_version:
+            raise Conflict(claim)
+        updates = change(claim)
+        sets = ", ".join(f"{k} = ?" for k in updates)
+        db.execute(
+            f"UPDATE claims SET {sets}, version = version + 1, updated_at = ? WHERE id = ?",
+            [*updates.values(), now(), claim_id],
+        )
+        if claim["status"] == "published" and updates.get("status") == "retired":
+            _bump_published_version(db)
+        after = get_claim(db, claim_id)
+        audit(db, actor, action, "claim", claim_id, _state(claim), _state(after))
+        return after
+
+
+def _state(claim: dict) -> dict:
+    keys = ("status", "pending_status", "version", "superseded_by", "published_revision")
+    return {k: claim[k] for k in keys}
+
+
+def publish_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
+    """Make the claim's current revision the one readers see and matching uses."""
+    with _tx(db):
+        claim = get_claim(db, claim_id)
+        if claim is None:
+            raise NotFound(claim_id)
+        rec = revision(db, claim["current_revision"])
+        for table in PUBLISHED_ROWS:
+            db.execute(f"DELETE FROM {table} WHERE claim_id = ?", [claim_id])
+        db["phrasings"].insert_all(
+            {"claim_id": claim_id, "position": i, "text": t} for i, t in enumerate(rec["phrasings"])
+        )
+        db["aliases"].insert_all(
+            {"claim_id": claim_id, "term": term, "alias": alias}
+            for term, names in rec["aliases"].items()
+            for alias in names
+        )
+        db["required_terms"].insert_all(
+            {"claim_id": claim_id, "term": t} for t in rec["required_terms"]
+        )
+        db["evidence"].insert_all(
+            {"claim_id": claim_id, "position": i, "doi": None, "pmid": None, **ev}
+            for i, ev in enumerate(rec["evidence"])
+        )
+        stamp = now()
+        db.execute(
+            "UPDATE claims SET status = 'published', pending_status = NULL, superseded_by = NULL, "
+            "text = ?, verdict = ?, rating_value = ?, summary = ?, topic = ?, harm = ?, "
+            "published_revision = current_revision, published_at = ?, updated_at = ?, "
+            "version = version + 1 WHERE id = ?",
+            [
+                rec["text"],
+                rec["verdict"],
+                rec["rating_value"],
+                rec["summary"],
+                rec["topic"],
+                rec["harm"],
+                stamp,
+                stamp,
+                claim_id,
+            ],
+        )
+        _bump_published_version(db)
+        after = get_claim(db, claim_id)
+        audit(db, actor, "claim.publish", "claim", claim_id, _state(claim), _state(after))
+        return after
+
+
+def _bump_published_version(db: sqlite_utils.Database) -> None:
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'published_version'")
+
+
+def published_version(db: sqlite_utils.Database) -> str:
+    return dbm.get_meta(db, "published_version", "0") or "0"
+
+
+def index_rows(db: sqlite_utils.Database) -> tuple[list[dict], dict[str, list[str]]]:
+    """Published claims as the matching engine wants them, and the alias groups."""
+    claims = {
+        r["id"]: {**r, "phrasings": [], "required_terms": []}
+        for r in db.query(
+            "SELECT id, verdict, text FROM claims WHERE status = 'published' ORDER BY id"
+        )
+    }
+    for table, key, column in (
+        ("phrasings", "phrasings", "text"),
+        ("required_terms", "required_terms", "term"),
+    ):
+        for r in db.query(f"SELECT claim_id, {column} AS v FROM {table} ORDER BY id"):
+            if r["claim_id"] in claims:
+                claims[r["claim_id"]][key].append(r["v"])
+    aliases: dict[str, list[str]] = {}
+    for r in db.query(
+        "SELECT term, alias FROM aliases JOIN claims ON claims.id = aliases.claim_id "
+        "WHERE claims.status = 'published' ORDER BY aliases.id"
+    ):
+        aliases.setdefault(r["term"], []).append(r["alias"])
+    return list(claims.values()), aliases
+
+
+def public_claims(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, dict]:
+    """Published claims with their evidence, by id."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    out = {
+        r["id"]: {**r, "evidence": []}
+        for r in db.query(
+            "SELECT id, text, verdict, rating_value, summary, topic, harm, updated_at "
+            f"FROM claims WHERE status = 'published' AND id IN ({marks})",
+            ids,
+        )
+    }
+    for ev in db.query(
+        "SELECT claim_id, url, title, publisher, source_type, year, doi, pmid FROM evidence "
+        f"WHERE claim_id IN ({marks}) ORDER BY claim_id, position",
+        ids,
+    ):
+        if ev["claim_id"] in out:
+            out[ev.pop("claim_id")]["evidence"].append(
+                {k: v for k, v in ev.items() if v is not None}
+            )
+    return out
+
+
+def list_public_claims(
+    db: sqlite_utils.Database,
+    *,
+    q: str = "",
+    verdict: str | None = None,
+    topic: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[dict], str | None]:
+    where = ["status = 'published'"]
+    params: list = []
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            "(text LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\' OR id IN "
+            "(SELECT claim_id FROM phrasings WHERE text LIKE ? ESCAPE '\\'))"
+        )
+        params += [like, like, like]
+    if verdict:
+        where.append("verdict = ?")
+        params.append(verdict)
+    if topic:
+        where.append("topic = ?")
+        params.append(topic)
+    if cursor:
+        where.append("id > ?")
+        params.append(decode_cursor(cursor))
+    ids = [
+        r[0]
+        for r in db.execute(
+            f"SELECT id FROM claims WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
+            [*params, limit + 1],
+        ).fetchall()
+    ]
+    more = len(ids) > limit
+    ids = ids[:limit]
+    found = public_claims(db, ids)
+    return [found[i] for i in ids], encode_cursor(ids[-1]) if more else None
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """Raises ValueError for a cursor we did not make."""
+    try:
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("bad cursor") from exc
+    if not value or len(value) > 80:
+        raise ValueError("bad cursor")
+    return value
+
+
+def topics(db: sqlite_utils.Database) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT topic, count(*) AS claims FROM claims WHERE status = 'published' "
+            "GROUP BY topic ORDER BY topic"
+        )
+    )
+
+
+# --- import and seed ----------------------------------------------------------
+
+
+def import_claims(
+    db: sqlite_utils.Database,
+    records: Iterable[dict],
+    actor: str,
+    *,
+    publish: bool = False,
+    fmt: str = "json",
+    filename: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Import records as one job with a per-row report. Re-importing the same file
+    changes nothing. Rows that fail are reported and skipped; the rest land."""
+    with dbm.write(db):
+        job_id = db.execute(
+            "INSERT INTO imports (actor, format, filename, publish, status, created_at) "
+            "VALUES (?, ?, ?, ?, 'running', ?)",
+            [actor, fmt, filename, int(publish), now()],
+        ).lastrowid
+    rows: list[dict] = []
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "invalid": 0}
+    batch = 200  # rows per transaction: a crash loses at most one batch, never half a row
+    records = iter(records)
+    number = 0
+    while True:
+        chunk = [r for _, r in zip(range(batch), records, strict=False)]
+        if not chunk:
+            break
+        with dbm.write(db):
+            for record in chunk:
+                number += 1
+                rows.append(_import_one(db, record, number, actor, publish))
+                counts[rows[-1]["result"]] += 1
+        if progress:
+            progress(len(chunk))
+    with dbm.write(db):
+        db.execute(
+            "UPDATE imports SET status = 'done', finished_at = ?, counts = ?, report = ? "
+            "WHERE id = ?",
+            [now(), _json(counts), _json(rows), job_id],
+        )
+        audit(
+            db,
+            actor,
+            "import",
+            "import",
+            str(job_id),
+            None,
+            {"format": fmt, "filename": filename, "publish": publish, **counts},
+        )
+    return {"id": job_id, "counts": counts, "rows": rows}
+
+
+def _import_one(db: sqlite_utils.Database, record, number: int, actor: str, publish: bool) -> dict:
+    try:
+        with db.atomic():
+            claim, result = save_claim(db, record, actor, comment="import")
+            if publish and (
+                claim["status"] != "published"
+                or claim["current_revision"] != claim["published_revision"]
+            ):
+                publish_claim(db, claim["id"], actor)
+                result = "updated" if result == "unchanged" else result
+        return {"row": number, "id": claim["id"], "result": result}
+    except InvalidClaim as exc:
+        row_id = record.get("id") if isinstance(record, dict) else None
+        return {"row": number, "id": row_id, "result": "invalid", "problems": exc.problems}
+
+
+def seed_records(seed_dir: Path = SEED_DIR) -> list[dict]:
+    records: list[dict] = []
+    for path in sorted(seed_dir.glob("*.json")):
+        records.extend(json.loads(path.read_text(encoding="utf-8")))
+    return records
+
+
+def seed_if_new(db: sqlite_utils.Database, seed_dir: Path = SEED_DIR) -> dict | None:
+    """First start: import the curated claims as published by `system`, once."""
+    if dbm.get_meta(db, "seeded") or db.execute("SELECT 1 FROM claims LIMIT 1").fetchone():
+        return None
+    report = import_claims(db, seed_records(seed_dir), "system", publish=True, fmt="seed")
+    with dbm.write(db):
+        dbm.set_meta(db, "seeded", now())
+    return report
+
+
+# --- reports ------------------------------------------------------------------
+
+
+def create_report(
+    db: sqlite_utils.Database,
+    *,
+    kind: str,
+    claim_id: str | None,
+    passage: str | None,
+    url: str | None,
+    comment: str | None,
+) -> dict:
+    with dbm.write(db):
+        report_id = db.execute(
+            "INSERT INTO reports (kind, claim_id, passage, url, comment, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [kind, claim_id, passage, url, comment, now()],
+        ).lastrowid
+        audit(
+            db,
+            "reader",
+            "report.create",
+            "report",
+            str(report_id),
+            None,
+            {"kind": kind, "claim_id": claim_id},
+        )
+    return {"id": report_id, "status": "open"}
+
+
+# --- match counts (aggregates only) ----------------------------------------------
+
+
+def add_match_counts(db: sqlite_utils.Database, counts: dict[tuple[str, str], int]) -> None:
+    if not counts:
+        return
+    with dbm.write(db):
+        db.conn.executemany(
+            "INSERT INTO match_counts (claim_id, day, count) VALUES (?, ?, ?) "
+            "ON CONFLICT(claim_id, day) DO UPDATE SET count = count + excluded.count",
+            [(c, d, n) for (c, d), n in counts.items()],
+        )
+
+
+def export_records(db: sqlite_utils.Database, *, status: str | None = None) -> list[dict]:
+    """Each claim's latest revision, with its status, ordered by id."""
+    where, params = ("WHERE c.status = ?", [status]) if status else ("", [])
+    return [
+        {**json.loads(r["data"]), "status": r["status"], "updated_at": r["updated_at"]}
+        for r in db.query(
+            "SELECT c.status, c.updated_at, r.data FROM claims c "
+            f"JOIN claim_revisions r ON r.id = c.current_revision {where} ORDER BY c.id",
+            params,
+        )
+    ]

@@ -1,0 +1,181 @@
+"""Shared fixtures: a real app on a real SQLite file, and a real HTTP server."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from server import create_app, store
+from server import db as dbm
+
+
+def sample_claims() -> list[dict]:
+    """A few claims written for the tests (the shipped seed is tested on its own)."""
+    return [
+        {
+            "id": "kratom-safe-opioid-treatment",
+            "text": "Kratom is a safe, natural treatment for opioid addiction.",
+            "verdict": "false",
+            "summary": "Kratom acts on opioid receptors, can cause dependence and has been "
+            "involved in deaths; no trial shows it treats opioid addiction safely.",
+            "topic": "kratom",
+            "harm": "high",
+            "phrasings": [
+                "Kratom is a safe and natural way to get off opioids.",
+                "You can beat opiate addiction with kratom, it's totally harmless.",
+                "Switching to kratom is a risk-free way to quit heroin.",
+            ],
+            "aliases": {"kratom": ["mitragyna speciosa", "ketum"]},
+            "required_terms": ["kratom"],
+            "evidence": [
+                {
+                    "url": "https://www.fda.gov/news-events/public-health-focus/fda-and-kratom",
+                    "title": "FDA and Kratom",
+                    "publisher": "U.S. Food and Drug Administration",
+                    "source_type": "regulator",
+                    "year": 2024,
+                },
+            ],
+        },
+        {
+            "id": "kratom-not-addictive",
+            "text": "Kratom is not addictive.",
+            "verdict": "false",
+            "summary": "Regular kratom use can lead to dependence and withdrawal symptoms.",
+            "topic": "kratom",
+            "harm": "high",
+            "phrasings": [
+                "There is no risk of dependence with kratom.",
+                "You can't get hooked on kratom.",
+                "Kratom causes no withdrawal symptoms.",
+            ],
+            "evidence": [
+                {
+                    "url": "https://nida.nih.gov/research-topics/kratom",
+                    "title": "Kratom",
+                    "publisher": "National Institute on Drug Abuse",
+                    "source_type": "public_health_agency",
+                    "year": 2024,
+                },
+            ],
+        },
+        {
+            "id": "vaccines-cause-autism",
+            "text": "Vaccines cause autism.",
+            "verdict": "false",
+            "summary": "Large studies of millions of children find no link between vaccines "
+            "and autism.",
+            "topic": "vaccines",
+            "harm": "high",
+            "phrasings": [
+                "The MMR jab causes autism.",
+                "Childhood vaccinations trigger autism.",
+                "Autism is caused by vaccines.",
+            ],
+            "aliases": {"vaccine": ["jab", "vaccination", "immunisation", "immunization"]},
+            "required_terms": ["vaccine", "autism"],
+            "evidence": [
+                {
+                    "url": "https://www.cdc.gov/vaccine-safety/about/autism.html",
+                    "title": "Autism and Vaccines",
+                    "publisher": "CDC",
+                    "source_type": "public_health_agency",
+                    "year": 2024,
+                },
+            ],
+        },
+        {
+            "id": "opioid-agonists-cut-overdose-deaths",
+            "text": "Methadone and buprenorphine reduce the risk of dying from an overdose.",
+            "verdict": "supported",
+            "summary": "People receiving methadone or buprenorphine die of overdose far less "
+            "often than people with opioid use disorder who are not treated.",
+            "topic": "opioid-treatment",
+            "harm": "low",
+            "phrasings": [
+                "Medication for opioid use disorder cuts overdose deaths.",
+                "Buprenorphine treatment lowers the chance of a fatal overdose.",
+                "People on methadone are less likely to die of an overdose.",
+            ],
+            "required_terms": ["overdose"],
+            "evidence": [
+                {
+                    "url": "https://www.cdc.gov/overdose-prevention/treatment/index.html",
+                    "title": "Treatment of opioid use disorder",
+                    "publisher": "CDC",
+                    "source_type": "public_health_agency",
+                    "year": 2024,
+                },
+            ],
+        },
+    ]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "healthflags.db"
+
+
+@pytest.fixture
+def app(db_path: Path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(db_path),
+            "SECRET_KEY": "test",
+            "INDEX_CHECK_SECONDS": 0.0,
+        }
+    )
+    db = dbm.open_db(db_path)
+    store.import_claims(db, sample_claims(), "system", publish=True)
+    db.close()
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    db_path: Path
+    app: object
+
+
+@pytest.fixture
+def live_server(tmp_path: Path):
+    """Factory: `live_server(claims)` runs the real app on a real HTTP server on
+    127.0.0.1 over a fresh SQLite file holding `claims`, published."""
+    servers = []
+
+    def start(claims: list[dict] | None = None, **config) -> LiveServer:
+        path = tmp_path / f"live-{len(servers)}.db"
+        app = create_app(
+            {"DATABASE": str(path), "SECRET_KEY": "test", "INDEX_CHECK_SECONDS": 0.0, **config}
+        )
+        db = dbm.open_db(path)
+        report = store.import_claims(
+            db, claims if claims is not None else sample_claims(), "system", publish=True
+        )
+        db.close()
+        assert report["counts"]["invalid"] == 0, report
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append(server)
+        return LiveServer(f"http://127.0.0.1:{server.server_port}", path, app)
+
+    yield start
+    for server in servers:
+        server.shutdown()

@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app,
         resources={r"/v1/*": {"origins": "*"}},
         supports_credentials=False,
+        send_wildcard=True,
         allow_headers=["Content-Type"],
         methods=["GET", "POST", "OPTIONS"],
         max_age=86400,

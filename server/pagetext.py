@@ -26,7 +26,8 @@ def segments_from_text(text: str) -> list[dict]:
 
 def segments_from_html(html: str) -> list[dict]:
     """Visible text of block elements, innermost blocks first so nothing is sent twice."""
-    tree = LexborHTMLParser(html)
+    # A line break separates words even where the markup has no space around it.
+    tree = LexborHTMLParser(re.sub(r"<br\s*/?>", "\n", html, flags=re.I))
     for node in tree.css(_SKIP):
         node.decompose()
     root = tree.body or tree.root
@@ -34,9 +35,9 @@ def segments_from_html(html: str) -> list[dict]:
         return []
     out = []
     for node in root.css(BLOCKS):
-        if node.css_first(BLOCKS):
+        if any(inner.mem_id != node.mem_id for inner in node.css(BLOCKS)):
             continue  # a container of other blocks: its children speak for it
-        text = " ".join(node.text(separator=" ").split())
+        text = " ".join(node.text(separator="").split())
         if text:
             out.append({"id": f"s{len(out) + 1}", "text": text})
     if not out:

@@ -1,0 +1,222 @@
+"""The public /v1 contract: success shapes, one error shape, CORS, drafts never served."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import sample_claims
+
+from server import db as dbm
+from server import store
+
+KRATOM = "Kratom is a safe, natural cure for opioid addiction."
+
+
+def match(client, *texts: str, **extra):
+    segments = [{"id": f"s{i}", "text": t} for i, t in enumerate(texts)]
+    return client.post("/v1/match", json={"segments": segments, **extra})
+
+
+def test_match_returns_the_sentence_with_its_claim_and_evidence(client):
+    text = f"Welcome to our shop! {KRATOM} Order today."
+    res = match(client, text, url="https://example.org/post")
+    assert res.status_code == 200
+    body = res.get_json()
+    [m] = body["matches"]
+    assert m["claim_id"] == "kratom-safe-opioid-treatment"
+    assert text[m["start"] : m["end"]] == m["exact"] == KRATOM
+    assert m["tier"] == "confident" and m["stance"] == "repeats"
+    assert m["assessment"] == "contradicts_evidence" and m["method"] == "lexical"
+    claim = body["claims"]["kratom-safe-opioid-treatment"]
+    assert claim["verdict"] == "false" and claim["rating_value"] == 1
+    assert claim["evidence"] and all(e["url"].startswith("https://") for e in claim["evidence"])
+    assert claim["review_url"].endswith("/claims/kratom-safe-opioid-treatment")
+    assert body["db_version"]
+
+
+def test_each_claim_appears_once_however_often_it_matched(client):
+    body = match(client, KRATOM, KRATOM + " " + KRATOM).get_json()
+    assert len(body["matches"]) == 3
+    assert list(body["claims"]) == ["kratom-safe-opioid-treatment"]
+
+
+def test_harmless_text_gets_no_matches(client):
+    body = match(client, "Drink water and sleep well.", "Walking is good for you.").get_json()
+    assert body == {"db_version": body["db_version"], "matches": [], "claims": {}}
+
+
+def test_other_languages_get_no_flags_rather_than_wrong_ones(client):
+    assert match(client, KRATOM, lang="fr").get_json()["matches"] == []
+    assert match(client, KRATOM, lang="en-GB").get_json()["matches"]
+
+
+def test_drafts_and_retired_claims_are_never_matched_or_listed(app, client, db_path):
+    db = dbm.open_db(db_path)
+    store.save_claim(db, {**sample_claims()[0], "id": "draft-only", "text":
+                          "Chlorine dioxide cures autism in children.", "phrasings": []}, "t")
+    assert match(client, "Chlorine dioxide cures autism in children.").get_json()["matches"] == []
+    store.retire_claim(db, "kratom-safe-opioid-treatment", "t")
+    body = match(client, "Switching to kratom is a risk-free way to quit heroin.").get_json()
+    assert "kratom-safe-opioid-treatment" not in {m["claim_id"] for m in body["matches"]}
+    assert "kratom-safe-opioid-treatment" not in body["claims"]
+    ids = [c["id"] for c in client.get("/v1/claims?limit=200").get_json()["claims"]]
+    assert "draft-only" not in ids and "kratom-safe-opioid-treatment" not in ids
+    assert client.get("/v1/claims/draft-only").status_code == 404
+
+
+def test_a_publish_reaches_the_matcher(app, client, db_path):
+    text = "Colloidal silver cures every infection."
+    assert match(client, text).get_json()["matches"] == []
+    db = dbm.open_db(db_path)
+    record = {**sample_claims()[0], "id": "colloidal-silver-cures-infections", "text": text,
+              "phrasings": ["Drinking colloidal silver kills any infection."],
+              "aliases": {}, "required_terms": ["colloidal silver"]}
+    store.save_claim(db, record, "t")
+    store.publish_claim(db, record["id"], "t")
+    assert [m["claim_id"] for m in match(client, text).get_json()["matches"]] == [record["id"]]
+
+
+def test_claims_list_filters_and_pages(client):
+    first = client.get("/v1/claims?limit=2").get_json()
+    assert len(first["claims"]) == 2 and first["next_cursor"]
+    rest = client.get(f"/v1/claims?limit=2&cursor={first['next_cursor']}").get_json()
+    ids = [c["id"] for c in first["claims"] + rest["claims"]]
+    assert ids == sorted(ids) and len(set(ids)) == 4 and rest["next_cursor"] is None
+    only = client.get("/v1/claims?verdict=supported").get_json()["claims"]
+    assert [c["id"] for c in only] == ["opioid-agonists-cut-overdose-deaths"]
+    kratom = client.get("/v1/claims?topic=kratom").get_json()["claims"]
+    assert {c["topic"] for c in kratom} == {"kratom"} and len(kratom) == 2
+    found = client.get("/v1/claims?q=hooked").get_json()["claims"]  # a phrasing's word
+    assert [c["id"] for c in found] == ["kratom-not-addictive"]
+    assert client.get("/v1/claims?q=100%25_").get_json()["claims"] == []
+
+
+def test_claim_as_json_and_as_claim_review(client):
+    res = client.get("/v1/claims/vaccines-cause-autism")
+    assert res.status_code == 200 and res.get_json()["verdict"] == "false"
+    ld = client.get("/v1/claims/vaccines-cause-autism",
+                    headers={"Accept": "application/ld+json"})
+    assert ld.mimetype == "application/ld+json"
+    review = json.loads(ld.data)
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == "Vaccines cause autism."
+    assert review["reviewRating"]["ratingValue"] == 1
+    assert review["url"].endswith("/claims/vaccines-cause-autism")
+
+
+def test_reports_are_stored_with_the_passage_the_reader_sent(client, db_path):
+    res = client.post("/v1/reports", json={
+        "kind": "wrong_flag", "claim_id": "vaccines-cause-autism",
+        "passage": "Vaccines do not cause autism.", "comment": "This sentence debunks it."})
+    assert res.status_code == 201
+    report_id = res.get_json()["report"]["id"]
+    row = dbm.open_db(db_path)["reports"].get(report_id)
+    assert row["passage"] == "Vaccines do not cause autism." and row["url"] is None
+    assert row["status"] == "open"
+
+
+def test_health(client):
+    body = client.get("/v1/health").get_json()
+    assert body["status"] == "ok" and body["claims"] == 4
+
+
+def test_public_routes_answer_any_origin_without_credentials(client):
+    res = client.get("/v1/claims", headers={"Origin": "https://evil.example"})
+    assert res.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in res.headers
+    pre = client.options("/v1/match", headers={
+        "Origin": "https://news.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert pre.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_html_pages_do_not_answer_cross_origin(client):
+    res = client.get("/claims/vaccines-cause-autism", headers={"Origin": "https://x.example"})
+    assert res.status_code == 200
+    assert "Access-Control-Allow-Origin" not in res.headers
+
+
+def test_claim_page_shows_verdict_summary_evidence_and_history(client):
+    res = client.get("/claims/vaccines-cause-autism")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200 and "Vaccines cause autism." in html
+    assert "https://www.cdc.gov/vaccine-safety/about/autism.html" in html
+    assert "Revision 1" in html and "False" in html
+    assert client.get("/claims/nope").status_code == 404
+
+
+def test_claim_page_escapes_claim_text(client, db_path):
+    db = dbm.open_db(db_path)
+    record = {**sample_claims()[2], "id": "xss-claim", "text": "<script>alert(1)</script> vaccines",
+              "summary": "<img src=x onerror=alert(1)>"}
+    store.save_claim(db, record, "t")
+    store.publish_claim(db, "xss-claim", "t")
+    html = client.get("/claims/xss-claim").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+    assert "<img src=x" not in html
+
+
+# --- the one error shape, over every failing route ----------------------------------
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize(
+    "method, path, kwargs, status",
+    [
+        ("post", "/v1/match", {"data": "", "content_type": "application/json"}, 400),
+        ("post", "/v1/match", {"data": "{", "content_type": "application/json"}, 400),
+        ("post", "/v1/match", {"data": DEEP, "content_type": "application/json"}, 400),
+        ("post", "/v1/match", {"data": b"\xff\xfe{}", "content_type": "application/json"}, 400),
+        ("post", "/v1/match", {"data": "segments=1", "content_type": "text/plain"}, 415),
+        ("post", "/v1/match", {"json": []}, 422),
+        ("post", "/v1/match", {"json": {"segments": "text"}}, 422),
+        ("post", "/v1/match", {"json": {"segments": [{"id": "a", "text": 5}]}}, 422),
+        ("post", "/v1/match", {"json": {"segments": [{"id": {}, "text": "x"}]}}, 422),
+        ("post", "/v1/match", {"json": {"segments": ["x"]}}, 422),
+        ("post", "/v1/match", {"json": {"segments": [], "url": 7}}, 422),
+        ("post", "/v1/match", {"data": '{"segments": [{"id": "a", "text": "\\ud800 x"}]}',
+                               "content_type": "application/json"}, 422),
+        ("post", "/v1/match", {"json": {"segments": [{"id": "a", "text": "x" * 20_001}]}}, 422),
+        ("post", "/v1/match", {"json": {"segments": [{"id": str(i), "text": "x"}
+                                                     for i in range(2001)]}}, 413),
+        ("post", "/v1/match", {"data": "x" * (1024 * 1024 + 1),
+                               "content_type": "application/json"}, 413),
+        ("get", "/v1/match", {}, 405),
+        ("put", "/v1/claims", {}, 405),
+        ("get", "/v1/nothing-here", {}, 404),
+        ("get", "/v1/claims/unknown-claim", {}, 404),
+        ("get", "/v1/claims?limit=0", {}, 400),
+        ("get", "/v1/claims?limit=ten", {}, 400),
+        ("get", "/v1/claims?verdict=wrong", {}, 400),
+        ("get", "/v1/claims?cursor=%%%%", {}, 400),
+        ("post", "/v1/reports", {"json": {"kind": "praise"}}, 422),
+        ("post", "/v1/reports", {"json": {"kind": "wrong_flag", "passage": "x"}}, 422),
+        ("post", "/v1/reports", {"json": {"kind": "wrong_flag", "claim_id": "nope",
+                                          "passage": "x"}}, 422),
+        ("post", "/v1/reports", {"json": {"kind": "missed_claim"}}, 422),
+        ("post", "/v1/reports", {"json": {"kind": "missed_claim", "passage": "x",
+                                          "url": "javascript:alert(1)"}}, 422),
+        ("post", "/v1/reports", {"data": DEEP, "content_type": "application/json"}, 400),
+        ("delete", "/v1/reports", {}, 405),
+    ],
+)
+def test_every_v1_error_has_one_shape(client, method, path, kwargs, status):
+    res = getattr(client, method)(path, **kwargs)
+    assert res.status_code == status, res.get_data(as_text=True)[:300]
+    body = res.get_json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] and body["error"]["message"]
+
+
+def test_limits_are_configurable(tmp_path):
+    from server import create_app
+
+    app = create_app({"DATABASE": str(tmp_path / "x.db"), "SECRET_KEY": "t",
+                      "MATCH_MAX_SEGMENTS": 2, "MATCH_MAX_SEGMENT_CHARS": 10})
+    client = app.test_client()
+    assert match(client, "a", "b", "c").status_code == 413
+    assert match(client, "x" * 11).status_code == 422
+    assert match(client, "x" * 10).status_code == 200

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from . import db
+from . import db, limits
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,6 +25,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         INDEX_CHECK_SECONDS=2.0,  # how often a worker looks for a newer published set
         MATCH_COUNTS_FLUSH_SECONDS=60.0,
         REPORT_MAX_CHARS=2000,
+        # Per client (IP address); see limits.py for how workers share them.
+        RATELIMIT_MATCH="600 per minute",
+        RATELIMIT_READ="1200 per minute",
+        RATELIMIT_REPORTS="30 per hour",
         JSON_SORT_KEYS=False,
     )
     if test_config is None:
@@ -38,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     db.init_app(app)
+    limits.init_app(app)
     Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
     db.open_db(app.config["DATABASE"]).close()
 
@@ -64,7 +69,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if request.path.startswith("/v1/") or request.path == "/v1":
-            return api.error(exc.code or 500, _code(exc), exc.description or exc.name)
+            message = exc.description or exc.name
+            if exc.code == 429:
+                message = f"Too many requests from this client (limit {message}); retry later."
+            return api.error(exc.code or 500, _code(exc), message)
         return exc
 
     @app.errorhandler(Exception)

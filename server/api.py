@@ -16,6 +16,7 @@ from . import store
 from .claims import VERDICTS
 from .db import get_db
 from .formats import claim_review
+from .limits import limiter, match_limit, read_limit
 from .matcher import get_matcher
 from .matching import Settings, find_matches
 
@@ -87,6 +88,7 @@ def public_claim(claim: dict) -> dict:
 
 
 @bp.post("/match")
+@limiter.limit(match_limit)
 def match():
     body = _object(json_body())
     cfg = current_app.config
@@ -134,6 +136,7 @@ def match():
 
 
 @bp.get("/claims")
+@limiter.limit(read_limit)
 def list_claims():
     args = request.args
     try:
@@ -162,6 +165,7 @@ def list_claims():
 
 
 @bp.get("/claims/<claim_id>")
+@limiter.limit(read_limit)
 def get_claim(claim_id: str):
     found = store.public_claims(get_db(), [claim_id]).get(claim_id)
     if found is None:
@@ -180,6 +184,7 @@ def get_claim(claim_id: str):
 
 
 @bp.post("/reports")
+@limiter.limit(lambda: current_app.config["RATELIMIT_REPORTS"])
 def create_report():
     body = _object(json_body())
     cfg = current_app.config

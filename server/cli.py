@@ -55,6 +55,7 @@ def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None
             click.echo(f"Loaded {report['counts']['created']} curated claims into {database}.")
     db.close()
     os.environ["HEALTHFLAGS_DATABASE"] = database
+    os.environ["HEALTHFLAGS_WORKERS"] = str(workers)  # memory rate limits split across them
     click.echo(f"healthflags on http://{host}:{port}/ (database {database})")
 
     from gunicorn.app.base import BaseApplication
@@ -190,3 +191,16 @@ def add_moderator(email: str, role: str, db_path: str | None) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Added {user['email']} as {user['role']}.")
+
+
+@main.command()
+@click.argument("target", type=click.Path(dir_okay=False))
+@db_option
+def backup(target: str, db_path: str | None) -> None:
+    """Write a consistent copy of the database to TARGET, even while it is in use."""
+    if Path(target).exists():
+        raise click.ClickException(f"{target} exists; choose a new file")
+    app = _app(db_path)
+    db = dbm.open_db(app.config["DATABASE"])
+    dbm.backup(db, target)
+    click.echo(f"Backed up {app.config['DATABASE']} to {target}.")

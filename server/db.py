@@ -52,6 +52,16 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.execute("COMMIT")
 
 
+def backup(db: sqlite_utils.Database, target: str | Path) -> None:
+    """A consistent copy through SQLite's backup API, safe while others write
+    (copying the file would miss what is still in the WAL)."""
+    dest = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+
+
 def get_db() -> sqlite_utils.Database:
     if "db" not in g:
         g.db = connect(current_app.config["DATABASE"])

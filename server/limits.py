@@ -1,0 +1,48 @@
+"""Per-client rate limits (flask-limiter), shared by the API and the workspace.
+
+By default counters live in each worker's memory, so the configured limit is split
+across the `HEALTHFLAGS_WORKERS` workers that `healthflags serve` starts (each
+worker allows its share). With `RATELIMIT_STORAGE_URI = "redis://..."` every worker
+and replica shares one counter and the limit is applied as configured.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    limiter.init_app(app)
+
+
+def per_worker(limit: str, storage_uri: str, workers: int) -> str:
+    """`600 per minute` becomes `300 per minute` on each of 2 workers with memory storage."""
+    if not storage_uri.startswith("memory://") or workers <= 1:
+        return limit
+
+    def share(m: re.Match) -> str:
+        return f"{max(1, int(m.group(1)) // workers)}{m.group(2)}"
+
+    return re.sub(r"(\d+)(\s*(?:/|per))", share, limit)
+
+
+def match_limit() -> str:
+    cfg = current_app.config
+    workers = int(os.environ.get("HEALTHFLAGS_WORKERS", "1"))
+    return per_worker(cfg["RATELIMIT_MATCH"], cfg["RATELIMIT_STORAGE_URI"], workers)
+
+
+def read_limit() -> str:
+    cfg = current_app.config
+    workers = int(os.environ.get("HEALTHFLAGS_WORKERS", "1"))
+    return per_worker(cfg["RATELIMIT_READ"], cfg["RATELIMIT_STORAGE_URI"], workers)

@@ -179,3 +179,68 @@ def live_server(tmp_path: Path):
     yield start
     for server in servers:
         server.shutdown()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class ServeProcess:
+    """`healthflags serve` (gunicorn) in its own process group, for tests that need
+    several real workers, real logs, or a kill -9."""
+
+    url: str
+    proc: object
+    log: Path
+
+    def kill9(self) -> None:
+        import os
+        import signal
+
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        import os
+        import signal
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
+
+
+def serve_process(db_path: Path, log: Path, *args: str, env: dict | None = None,
+                  workers: int = 2) -> ServeProcess:
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    script = shutil.which("healthflags", path=str(Path(sys.executable).parent))
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("HEALTHFLAGS_DATABASE", None)
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [script, "serve", "--db", str(db_path), "--port", str(port), "--workers",
+             str(workers), *args],
+            stdout=out, stderr=subprocess.STDOUT, env=full_env, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+        try:
+            urllib.request.urlopen(url + "/v1/health", timeout=1).read()
+            return ServeProcess(url, proc, log)
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start within 60 s")

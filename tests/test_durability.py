@@ -46,7 +46,7 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(tmp_path):
         server = serve_process(db_path, tmp_path / "serve.log", "--no-seed", env=env)
         stop = threading.Event()
 
-        def stream(server=server, cycle=cycle):
+        def stream(server=server, cycle=cycle, stop=stop):
             n = 0
             while not stop.is_set():
                 n += 1

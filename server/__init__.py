@@ -66,6 +66,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.cli.add_command(db.init_db_command)
 
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.path.startswith("/v1/"):
+            # Pages load only our own files; nobody may frame them.
+            headers.setdefault("Content-Security-Policy", CSP)
+            headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if request.path.startswith("/v1/") or request.path == "/v1":
@@ -83,6 +94,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         return "Internal server error", 500
 
     return app
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def _code(exc: HTTPException) -> str:

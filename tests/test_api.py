@@ -220,3 +220,22 @@ def test_limits_are_configurable(tmp_path):
     assert match(client, "a", "b", "c").status_code == 413
     assert match(client, "x" * 11).status_code == 422
     assert match(client, "x" * 10).status_code == 200
+
+
+def test_pages_carry_security_headers(client):
+    page = client.get("/claims/vaccines-cause-autism")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    api = client.get("/v1/health")
+    assert api.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_debug_mode_is_off_outside_tests(tmp_path, monkeypatch):
+    from server import create_app
+
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = create_app({"DATABASE": str(tmp_path / "d.db"), "SECRET_KEY": "x"})
+    assert app.debug is False

@@ -30,6 +30,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_READ="1200 per minute",
         RATELIMIT_REPORTS="30 per hour",
         JSON_SORT_KEYS=False,
+        # Moderators' workspace (server/moderate.py, server/auth.py).
+        SESSION_LIFETIME=8 * 3600,  # seconds a login lasts at most
+        SESSION_IDLE_TIMEOUT=3600,  # seconds without a request before a session ends
+        MODERATE_COOKIE_SECURE=None,  # None: Secure, except plain http on a loopback address
+        LOGIN_RATE_LIMIT="5 per minute;30 per hour",  # failed logins, per account and per address
+        LOGIN_RATE_LIMIT_STORAGE="memory://",  # per worker; redis://… to share between workers
+        PASSWORD_HASH_CHEAP=False,  # tests only: fast argon2 parameters for new hashes
+        MODERATE_MAX_UPLOAD=10 * 1024 * 1024,  # bytes of an import file or a bench page
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -40,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app)
     app.json.sort_keys = False
+    if not app.config.get("TESTING"):
+        app.debug = False  # the debugger runs code from the browser: never outside tests
 
     db.init_app(app)
     limits.init_app(app)
@@ -64,6 +74,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    from . import moderate
+
+    app.register_blueprint(moderate.bp)
     app.cli.add_command(db.init_db_command)
 
     @app.after_request

@@ -236,6 +236,8 @@ def test_pages_carry_security_headers(client):
 def test_debug_mode_is_off_outside_tests(tmp_path, monkeypatch):
     from server import create_app
 
-    monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    app = create_app({"DATABASE": str(tmp_path / "d.db"), "SECRET_KEY": "x"})
+    monkeypatch.setenv("HEALTHFLAGS_DEBUG", "true")
+    monkeypatch.setenv("HEALTHFLAGS_DATABASE", str(tmp_path / "d.db"))
+    monkeypatch.setenv("HEALTHFLAGS_SECRET_KEY", "x")
+    app = create_app()
     assert app.debug is False

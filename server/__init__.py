@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_IDLE_TIMEOUT=3600,  # seconds without a request before a session ends
         MODERATE_COOKIE_SECURE=None,  # None: Secure, except plain http on a loopback address
         LOGIN_RATE_LIMIT="5 per minute;30 per hour",  # failed logins, per account and per address
-        LOGIN_RATE_LIMIT_STORAGE="memory://",  # per worker; redis://… to share between workers
+        LOGIN_RATE_LIMIT_STORAGE=None,  # None: RATELIMIT_STORAGE_URI (memory:// is per worker)
         PASSWORD_HASH_CHEAP=False,  # tests only: fast argon2 parameters for new hashes
         MODERATE_MAX_UPLOAD=10 * 1024 * 1024,  # bytes of an import file or a bench page
     )

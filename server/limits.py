@@ -19,6 +19,8 @@ limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 
 def init_app(app: Flask) -> None:
+    # Set every time: flask-limiter keeps the previous app's value where one is missing.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")

@@ -558,3 +558,389 @@ def export_records(db: sqlite_utils.Database, *, status: str | None = None) -> l
             params,
         )
     ]
+
+
+# --- workspace ----------------------------------------------------------------------
+# What the moderators' workspace needs beyond the functions above. Transitions check
+# the version the moderator saw, so nobody approves or retires a claim that changed
+# under them.
+
+CLAIM_STATUSES = ("draft", "in_review", "published", "retired")
+REPORT_STATES = ("open", "actioned", "dismissed_no_action", "duplicate")
+
+
+class AlreadyExists(ValueError):
+    pass
+
+
+def _like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def list_claims(
+    db: sqlite_utils.Database,
+    *,
+    q: str = "",
+    status: str | None = None,
+    verdict: str | None = None,
+    topic: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict], int]:
+    """Claims in every state, newest change first, with their open report counts.
+    `status` may also be `pending`: published claims with an edit waiting."""
+    where: list[str] = []
+    params: list = []
+    if status == "pending":
+        where.append("c.status = 'published' AND c.pending_status IS NOT NULL")
+    elif status:
+        where.append("c.status = ?")
+        params.append(status)
+    if q:
+        # The current revision's JSON holds phrasings and aliases of drafts too.
+        where.append(
+            "(c.id LIKE ? ESCAPE '\\' OR c.text LIKE ? ESCAPE '\\' "
+            "OR c.summary LIKE ? ESCAPE '\\' OR r.data LIKE ? ESCAPE '\\')"
+        )
+        params += [_like(q)] * 4
+    if verdict:
+        where.append("c.verdict = ?")
+        params.append(verdict)
+    if topic:
+        where.append("c.topic = ?")
+        params.append(topic)
+    sql_where = ("WHERE " + " AND ".join(where)) if where else ""
+    base = f"FROM claims c JOIN claim_revisions r ON r.id = c.current_revision {sql_where}"
+    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    rows = list(
+        db.query(
+            "SELECT c.*, (SELECT count(*) FROM reports p WHERE p.claim_id = c.id "
+            f"AND p.status = 'open') AS open_reports {base} "
+            "ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+    )
+    return rows, total
+
+
+def all_topics(db: sqlite_utils.Database) -> list[str]:
+    return [r[0] for r in db.execute("SELECT DISTINCT topic FROM claims ORDER BY topic")]
+
+
+def create_claim(
+    db: sqlite_utils.Database, record: dict, actor: str, *, comment: str | None = None
+) -> dict:
+    """A new draft; unlike save_claim, never turns into an edit of an existing claim."""
+    rec = clean_claim(record)
+    with _tx(db):
+        if get_claim(db, rec["id"]) is not None:
+            raise AlreadyExists(f"a claim with the id {rec['id']} already exists")
+        claim, _ = save_claim(db, rec, actor, comment=comment)
+        return claim
+
+
+def _check(db: sqlite_utils.Database, claim_id: str, expected_version: int | None) -> dict:
+    claim = get_claim(db, claim_id)
+    if claim is None:
+        raise NotFound(claim_id)
+    if expected_version is not None and claim["version"] != expected_version:
+        raise Conflict(claim)
+    return claim
+
+
+def in_review(claim: dict) -> bool:
+    return claim["status"] == "in_review" or (
+        claim["status"] == "published" and claim["pending_status"] == "in_review"
+    )
+
+
+def submit_for_review(
+    db: sqlite_utils.Database, claim_id: str, actor: str, expected_version: int | None
+) -> dict:
+    return _set_state(db, claim_id, actor, "claim.submit", _submit, expected_version)
+
+
+def approve_claim(
+    db: sqlite_utils.Database, claim_id: str, actor: str, expected_version: int | None
+) -> dict:
+    """Publish what is in review, exactly the version the reviewer looked at."""
+    with _tx(db):
+        claim = _check(db, claim_id, expected_version)
+        if not in_review(claim):
+            raise ValueError("only a claim in review can be approved")
+        return publish_claim(db, claim_id, actor)
+
+
+def return_to_draft(
+    db: sqlite_utils.Database,
+    claim_id: str,
+    actor: str,
+    expected_version: int | None,
+    note: str = "",
+) -> dict:
+    """A reviewer sends a claim (or a pending edit) back to its authors, saying why."""
+    with _tx(db):
+        claim = _check(db, claim_id, expected_version)
+        if not in_review(claim):
+            raise ValueError("only a claim in review can be sent back")
+        column = "status" if claim["status"] == "in_review" else "pending_status"
+        db.execute(
+            f"UPDATE claims SET {column} = 'draft', version = version + 1, updated_at = ? "
+            "WHERE id = ?",
+            [now(), claim_id],
+        )
+        after = get_claim(db, claim_id)
+        after_state = {**_state(after), "note": note}
+        audit(db, actor, "claim.return", "claim", claim_id, _state(claim), after_state)
+        return after
+
+
+def retire(
+    db: sqlite_utils.Database,
+    claim_id: str,
+    actor: str,
+    expected_version: int | None,
+    superseded_by: str | None = None,
+) -> dict:
+    with _tx(db):
+        claim = _check(db, claim_id, expected_version)
+        if claim["status"] == "retired":
+            raise ValueError("this claim is already retired")
+        return retire_claim(db, claim_id, actor, superseded_by or None)
+
+
+def discard_pending(
+    db: sqlite_utils.Database, claim_id: str, actor: str, expected_version: int | None
+) -> dict:
+    """Drop the pending edit of a published claim: the published revision becomes
+    current again (the discarded revision stays in the history)."""
+    with _tx(db):
+        claim = _check(db, claim_id, expected_version)
+        if claim["status"] != "published" or claim["pending_status"] is None:
+            raise ValueError("this claim has no pending edit")
+        db.execute(
+            "UPDATE claims SET current_revision = published_revision, pending_status = NULL, "
+            "version = version + 1, updated_at = ? WHERE id = ?",
+            [now(), claim_id],
+        )
+        after = get_claim(db, claim_id)
+        audit(db, actor, "claim.discard", "claim", claim_id, _state(claim), _state(after))
+        return after
+
+
+def revision_info(db: sqlite_utils.Database, revision_id: int) -> dict:
+    row = next(db.query("SELECT * FROM claim_revisions WHERE id = ?", [revision_id]))
+    return {**row, "data": json.loads(row["data"])}
+
+
+def audit_events(
+    db: sqlite_utils.Database,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[dict]:
+    """The audit log, newest first; `before_id` pages back."""
+    where: list[str] = []
+    params: list = []
+    for column, value in (
+        ("actor", actor),
+        ("action", action),
+        ("object_type", object_type),
+        ("object_id", object_id),
+    ):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if before_id:
+        where.append("id < ?")
+        params.append(before_id)
+    sql_where = ("WHERE " + " AND ".join(where)) if where else ""
+    return [
+        {
+            **r,
+            "before": None if r["before"] is None else json.loads(r["before"]),
+            "after": None if r["after"] is None else json.loads(r["after"]),
+        }
+        for r in db.query(
+            f"SELECT * FROM audit_events {sql_where} ORDER BY id DESC LIMIT ?", [*params, limit]
+        )
+    ]
+
+
+def audit_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM audit_events").fetchone()[0]
+
+
+# --- workspace: reports ---------------------------------------------------------------
+
+
+def list_reports(
+    db: sqlite_utils.Database,
+    *,
+    status: str | None = None,
+    claim_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict]:
+    where: list[str] = []
+    params: list = []
+    if status:
+        where.append("r.status = ?")
+        params.append(status)
+    if claim_id:
+        where.append("r.claim_id = ?")
+        params.append(claim_id)
+    sql_where = ("WHERE " + " AND ".join(where)) if where else ""
+    return list(
+        db.query(
+            "SELECT r.*, c.text AS claim_text FROM reports r "
+            f"LEFT JOIN claims c ON c.id = r.claim_id {sql_where} "
+            "ORDER BY r.status != 'open', r.created_at DESC, r.id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+    )
+
+
+def get_report(db: sqlite_utils.Database, report_id: int) -> dict | None:
+    rows = list(
+        db.query(
+            "SELECT r.*, c.text AS claim_text FROM reports r "
+            "LEFT JOIN claims c ON c.id = r.claim_id WHERE r.id = ?",
+            [report_id],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def report_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    counts = dict.fromkeys(REPORT_STATES, 0)
+    counts.update(db.execute("SELECT status, count(*) FROM reports GROUP BY status").fetchall())
+    return counts
+
+
+def resolve_report(
+    db: sqlite_utils.Database,
+    report_id: int,
+    actor: str,
+    status: str,
+    note: str = "",
+    duplicate_of: int | None = None,
+) -> dict:
+    """Move a report to a state (back to `open` too), with a note saying why."""
+    if status not in REPORT_STATES:
+        raise ValueError(f"status must be one of {', '.join(REPORT_STATES)}")
+    note = note.strip()
+    if len(note) > 2000:
+        raise ValueError("the note is longer than 2000 characters")
+    keys = ("status", "resolution_note", "duplicate_of", "resolved_by", "resolved_at")
+    with _tx(db):
+        report = get_report(db, report_id)
+        if report is None:
+            raise NotFound(str(report_id))
+        if status == "duplicate":
+            if duplicate_of in (None, report_id) or get_report(db, duplicate_of) is None:
+                raise ValueError("say which other report this one duplicates")
+        else:
+            duplicate_of = None
+        if status == "open":
+            values = ("open", note or None, None, None, None)
+        else:
+            values = (status, note or None, duplicate_of, actor, now())
+        db.execute(
+            f"UPDATE reports SET {', '.join(k + ' = ?' for k in keys)} WHERE id = ?",
+            [*values, report_id],
+        )
+        after = get_report(db, report_id)
+        audit(
+            db,
+            actor,
+            "report.resolve" if status != "open" else "report.reopen",
+            "report",
+            str(report_id),
+            {k: report[k] for k in keys},
+            {k: after[k] for k in keys},
+        )
+        return after
+
+
+# --- workspace: imports and the dashboard ---------------------------------------------
+
+
+def list_imports(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    return [
+        {**r, "counts": json.loads(r["counts"]) if r["counts"] else {}}
+        for r in db.query(
+            "SELECT id, actor, format, filename, publish, status, created_at, finished_at, "
+            "counts FROM imports ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+    ]
+
+
+def get_import(db: sqlite_utils.Database, import_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM imports WHERE id = ?", [import_id]))
+    if not rows:
+        return None
+    r = rows[0]
+    return {
+        **r,
+        "counts": json.loads(r["counts"]) if r["counts"] else {},
+        "report": json.loads(r["report"]) if r["report"] else [],
+    }
+
+
+def claim_counts(db: sqlite_utils.Database) -> dict:
+    """Claims by status and by verdict × status, and pending edits."""
+    by_verdict: dict[str, dict[str, int]] = {}
+    by_status = dict.fromkeys(CLAIM_STATUSES, 0)
+    for verdict, status, n in db.execute(
+        "SELECT verdict, status, count(*) FROM claims GROUP BY verdict, status"
+    ):
+        by_verdict.setdefault(verdict, dict.fromkeys(CLAIM_STATUSES, 0))[status] = n
+        by_status[status] += n
+    pending = dict(
+        db.execute(
+            "SELECT pending_status, count(*) FROM claims WHERE status = 'published' "
+            "AND pending_status IS NOT NULL GROUP BY pending_status"
+        ).fetchall()
+    )
+    return {"by_status": by_status, "by_verdict": by_verdict, "pending": pending}
+
+
+def review_queue(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT * FROM claims WHERE status = 'in_review' OR pending_status = 'in_review' "
+            "ORDER BY updated_at LIMIT ?",
+            [limit],
+        )
+    )
+
+
+def match_series(db: sqlite_utils.Database, days: list[str], top: int = 5) -> list[dict]:
+    """The `top` most-matched claims over `days` (ISO dates), with a count per day.
+    Aggregates only: match_counts never holds page text or addresses."""
+    if not days:
+        return []
+    totals = list(
+        db.query(
+            "SELECT m.claim_id, sum(m.count) AS total, c.text FROM match_counts m "
+            "LEFT JOIN claims c ON c.id = m.claim_id WHERE m.day BETWEEN ? AND ? "
+            "GROUP BY m.claim_id ORDER BY total DESC, m.claim_id LIMIT ?",
+            [days[0], days[-1], top],
+        )
+    )
+    out = []
+    for t in totals:
+        per_day = dict(
+            db.execute(
+                "SELECT day, count FROM match_counts WHERE claim_id = ? AND day BETWEEN ? AND ?",
+                [t["claim_id"], days[0], days[-1]],
+            ).fetchall()
+        )
+        out.append({**t, "counts": [per_day.get(d, 0) for d in days]})
+    return out

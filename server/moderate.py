@@ -1,0 +1,1187 @@
+"""The moderators' workspace: HTML pages under /moderate.
+
+Views call the store directly. Every request loads its user from the session
+cookie, every state-changing request carries a CSRF token, and every view states
+the least role it needs (`auth.require`), so the role × route test can check them
+all. Responses are never cached and never framed; no CORS here (flask-cors covers
+only /v1/*).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlite_utils
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.exceptions import HTTPException
+
+from . import auth, store
+from .api import settings as match_settings
+from .claims import HARMS, SOURCE_TYPES, VERDICT_LABELS, VERDICTS, InvalidClaim, slugify
+from .db import get_db
+from .formats import FORMATS, FormatError, guess_format, read_records, write_records
+from .matcher import get_matcher
+from .matching import Index, Match, build_index, find_matches
+from .pagetext import looks_like_html, segments_from_html, segments_from_text
+
+bp = Blueprint("moderate", __name__, url_prefix="/moderate")
+
+PAGE_SIZE = 50
+STATUS_LABELS = {
+    "draft": "Draft",
+    "in_review": "In review",
+    "published": "Published",
+    "retired": "Retired",
+    "pending": "Published, edit pending",
+}
+REPORT_LABELS = {
+    "open": "Open",
+    "actioned": "Actioned",
+    "dismissed_no_action": "Dismissed (no action)",
+    "duplicate": "Duplicate",
+}
+SOURCE_LABELS = {
+    "systematic_review": "Systematic review",
+    "rct": "Randomised trial",
+    "observational": "Observational study",
+    "guideline": "Guideline",
+    "regulator": "Regulator",
+    "public_health_agency": "Public-health agency",
+    "fact_check": "Fact-check",
+    "other": "Other source",
+}
+# After a redirect the page says what happened; only these fixed texts can appear.
+MESSAGES = {
+    "created": "Draft created.",
+    "saved": "Saved.",
+    "saved_pending": "Saved as a pending edit: readers keep seeing the published version "
+    "until a reviewer approves it.",
+    "unchanged": "Nothing changed, so nothing was saved.",
+    "submitted": "Sent for review.",
+    "approved": "Approved and published. Matching picks it up within seconds.",
+    "returned": "Sent back to draft.",
+    "retired": "Retired: it is no longer matched.",
+    "merged": "Merged: it is retired and points to the claim that replaces it.",
+    "discarded": "Pending edit discarded; the published version is current again.",
+    "resolved": "Report updated.",
+    "logged_out": "You are logged out.",
+    "password_changed": "Password changed. Your other sessions have ended.",
+    "sessions_ended": "Your other sessions have ended.",
+    "user_updated": "Account updated.",
+    "key_revoked": "API key revoked.",
+}
+# Views that take uploads get a larger body limit than the JSON API's, once logged in.
+UPLOAD_ENDPOINTS = {"moderate.import_upload", "moderate.bench_run"}
+CHART_COLOURS = ("#0b57d0", "#b3261e", "#1b6e3a", "#8a5a00", "#6f42c1")
+
+
+# --- every request ---------------------------------------------------------------------
+
+
+@bp.before_request
+def before() -> None:
+    auth.load_user()
+    if request.endpoint in UPLOAD_ENDPOINTS and g.user is not None:
+        limit = current_app.config["MODERATE_MAX_UPLOAD"]
+        request.max_content_length = limit
+        request.max_form_memory_size = limit
+    auth.check_csrf()
+
+
+@bp.after_request
+def after(response: Response) -> Response:
+    auth.save_csrf_seed(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@bp.context_processor
+def template_globals() -> dict:
+    return {
+        "user": auth.current_user(),
+        "csrf_token": auth.csrf_token,
+        "has_role": lambda role: auth.has_role(auth.current_user(), role),
+        "verdict_labels": VERDICT_LABELS,
+        "status_labels": STATUS_LABELS,
+        "report_labels": REPORT_LABELS,
+        "source_labels": SOURCE_LABELS,
+        "message": MESSAGES.get(request.args.get("done", "")),
+        "pretty": pretty,
+        "changes": changes,
+    }
+
+
+def pretty(value: object) -> str:
+    if value is None:
+        return "—"
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def _short(value: object, limit: int = 160) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _around_change(old: str, new: str, context: int = 40) -> tuple[str, str]:
+    """Two long texts cut to where they differ, so the change is what shows."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    lo = max(0, start - context)
+
+    def cut(text: str) -> str:
+        hi = min(len(text), len(text) - end + context)
+        return ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+
+    return cut(old), cut(new)
+
+
+def _pair(old: object, new: object) -> tuple[str | None, str | None]:
+    if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > 160:
+        old, new = _around_change(old, new)
+    return _short(old, 240), _short(new, 240)
+
+
+def changes(before: object, after: object) -> list[tuple[str, str | None, str | None]]:
+    """An audit entry's before/after as the fields that differ: (field, old, new)."""
+    if isinstance(before, dict) or isinstance(after, dict):
+        b = before if isinstance(before, dict) else {}
+        a = after if isinstance(after, dict) else {}
+        keys = [k for k in dict.fromkeys([*b, *a]) if b.get(k) != a.get(k)]
+        return [(k, *_pair(b.get(k), a.get(k))) for k in keys]
+    if before == after:
+        return []
+    return [("value", *_pair(before, after))]
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> ResponseReturnValue:
+    code = exc.code or 500
+    return render_template("moderate/error.html", code=code, exc=exc), code
+
+
+def _user() -> dict:
+    return g.user
+
+
+def _cheap() -> bool:
+    return bool(current_app.config["PASSWORD_HASH_CHEAP"])
+
+
+def _version() -> int | None:
+    """The claim version the moderator's form was made from."""
+    try:
+        return int(request.form["version"])
+    except (KeyError, ValueError):
+        abort(400, "The form is missing the claim's version. Reload the page and try again.")
+
+
+def _claim_or_404(claim_id: str) -> dict:
+    claim = store.get_claim(get_db(), claim_id)
+    if claim is None:
+        abort(404, "No claim has that id.")
+    return claim
+
+
+def _to_claim(claim_id: str, done: str) -> Response:
+    return redirect(url_for("moderate.claim", claim_id=claim_id, done=done), 303)
+
+
+def _int_arg(name: str, default: int = 0) -> int:
+    try:
+        return max(0, int(request.args.get(name, default)))
+    except ValueError:
+        return default
+
+
+# --- login, logout, account ---------------------------------------------------------------
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the workspace: never an open redirect."""
+    if target:
+        parts = urlsplit(target)
+        path = parts.path
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and path.startswith("/moderate")
+            and "\\" not in target
+            and not target.startswith("//")
+        ):
+            return path + (f"?{parts.query}" if parts.query else "")
+    return url_for("moderate.index")
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    if g.user is None:
+        return _login_page()
+    return dashboard()
+
+
+@bp.get("/login")
+def login() -> ResponseReturnValue:
+    if g.user is not None:
+        return redirect(_safe_next(request.args.get("next")), 303)
+    return _login_page()
+
+
+def _login_page(error: str | None = None, status: int = 200, email: str = "") -> tuple[str, int]:
+    page = render_template(
+        "moderate/login.html", error=error, email=email, next=request.args.get("next", "")
+    )
+    return page, status
+
+
+@bp.post("/login")
+def login_submit() -> ResponseReturnValue:
+    email = request.form.get("email", "")[:254]
+    password = request.form.get("password", "")
+    account, keys = auth.throttle_keys(email)
+    throttle = auth.throttle()
+    wait = throttle.retry_after(keys)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        page, status = _login_page(
+            f"Too many failed attempts. Try again in about {minutes} minute"
+            f"{'s' if minutes != 1 else ''}.",
+            429,
+            email,
+        )
+        return page, status, {"Retry-After": str(wait)}
+    db = get_db()
+    found = auth.authenticate(db, email, password, _cheap())
+    if found is None:
+        throttle.failed(keys)
+        current_app.logger.warning("failed moderator login from %s", request.remote_addr)
+        return _login_page("That email and password do not match an active account.", 401, email)
+    throttle.succeeded(account)
+    if g.user is not None:
+        auth.end_session(db, g.user)  # a new login replaces the old session, never adds to it
+    token = auth.create_session(db, found, current_app.config["SESSION_LIFETIME"])
+    response = redirect(_safe_next(request.form.get("next")), 303)
+    auth.set_session_cookie(response, token)
+    response.delete_cookie(auth.CSRF_COOKIE, path=auth.COOKIE_PATH)
+    g.csrf_seed = None
+    return response
+
+
+@bp.post("/logout")
+@auth.require("contributor")
+def logout() -> ResponseReturnValue:
+    auth.end_session(get_db(), _user())
+    response = redirect(url_for("moderate.index", done="logged_out"), 303)
+    auth.clear_session_cookie(response)
+    return response
+
+
+@bp.get("/account")
+@auth.require("contributor")
+def account(error: str | None = None, status: int = 200) -> ResponseReturnValue:
+    return render_template("moderate/account.html", error=error), status
+
+
+@bp.post("/account/password")
+@auth.require("contributor")
+def account_password() -> ResponseReturnValue:
+    form = request.form
+    if form.get("new_password", "") != form.get("confirm_password", ""):
+        return account("The two new passwords differ.", 422)
+    db = get_db()
+    try:
+        auth.change_password(
+            db, _user(), form.get("current_password", ""), form.get("new_password", ""), _cheap()
+        )
+    except ValueError as exc:
+        return account(str(exc).capitalize() + ".", 422)
+    # Every session ended with the change; this browser gets a fresh one.
+    token = auth.create_session(db, _user(), current_app.config["SESSION_LIFETIME"])
+    response = redirect(url_for("moderate.account", done="password_changed"), 303)
+    auth.set_session_cookie(response, token)
+    return response
+
+
+@bp.post("/account/sessions")
+@auth.require("contributor")
+def account_sessions() -> ResponseReturnValue:
+    auth.end_other_sessions(get_db(), _user())
+    return redirect(url_for("moderate.account", done="sessions_ended"), 303)
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+def dashboard() -> ResponseReturnValue:
+    db = get_db()
+    today = datetime.now(UTC).date()
+    days = [(today - timedelta(days=n)).isoformat() for n in range(29, -1, -1)]
+    return render_template(
+        "moderate/dashboard.html",
+        counts=store.claim_counts(db),
+        reports=store.report_counts(db),
+        queue=store.review_queue(db),
+        chart=chart(days, store.match_series(db, days)),
+        recent=store.audit_events(db, object_type="claim", limit=10),
+        verdicts=list(VERDICTS),
+        statuses=store.CLAIM_STATUSES,
+    )
+
+
+def chart(days: list[str], series: list[dict], width: int = 640, height: int = 180) -> dict:
+    """Coordinates for a small line chart of daily match counts, drawn as inline SVG
+    by the template (no script, no third-party library)."""
+    left, right, top, bottom = 36, 8, 8, 22
+    peak = max((max(s["counts"]) for s in series), default=0) or 1
+    step = (width - left - right) / max(1, len(days) - 1)
+
+    def y(value: int) -> float:
+        return round(top + (height - top - bottom) * (1 - value / peak), 1)
+
+    lines = [
+        {
+            **s,
+            "colour": CHART_COLOURS[i % len(CHART_COLOURS)],
+            "points": " ".join(
+                f"{round(left + n * step, 1)},{y(v)}" for n, v in enumerate(s["counts"])
+            ),
+        }
+        for i, s in enumerate(series)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": height - bottom,
+        "peak": peak,
+        "first_day": days[0] if days else "",
+        "last_day": days[-1] if days else "",
+        "lines": lines,
+    }
+
+
+# --- claims: list, create, view, edit ---------------------------------------------------------
+
+
+@bp.get("/claims")
+@auth.require("contributor")
+def claims() -> ResponseReturnValue:
+    db = get_db()
+    args = request.args
+    status = args.get("status") or None
+    verdict = args.get("verdict") or None
+    if status not in (None, "pending", *store.CLAIM_STATUSES) or verdict not in (None, *VERDICTS):
+        abort(400, "Unknown status or verdict.")
+    page = _int_arg("page", 0)
+    rows, total = store.list_claims(
+        db,
+        q=args.get("q", "").strip()[:200],
+        status=status,
+        verdict=verdict,
+        topic=args.get("topic") or None,
+        limit=PAGE_SIZE,
+        offset=page * PAGE_SIZE,
+    )
+    return render_template(
+        "moderate/claims.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
+        topics=store.all_topics(db),
+        filters={k: args.get(k, "") for k in ("q", "status", "verdict", "topic")},
+        statuses=[*store.CLAIM_STATUSES, "pending"],
+    )
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _aliases(value: str, problems: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for n, line in enumerate(_lines(value), 1):
+        term, sep, names = line.partition(":")
+        if not sep or not term.strip():
+            problems.append(f"aliases line {n}: write it as “term: other name; other name”")
+            continue
+        out.setdefault(term.strip(), []).extend(
+            n.strip() for n in re.split(r"[;,]", names) if n.strip()
+        )
+    return out
+
+
+def _evidence(form: MultiDict) -> list[dict]:
+    """Evidence rows from the form's parallel lists; fully blank rows are dropped."""
+    fields = ("url", "title", "publisher", "source_type", "year", "doi", "pmid")
+    columns = {f: form.getlist(f"ev_{f}") for f in fields}
+    rows = []
+    for i in range(max(len(c) for c in columns.values())):
+        row = {f: (columns[f][i].strip() if i < len(columns[f]) else "") for f in fields}
+        if row["url"] or row["title"] or row["publisher"]:
+            rows.append({k: v for k, v in row.items() if v or k in ("url", "title", "publisher")})
+    return rows
+
+
+def record_from_form(form: MultiDict, claim_id: str | None = None) -> tuple[dict, list[str]]:
+    """A claim record from the edit form, and the problems the form itself has
+    (the store's clean_claim finds the rest)."""
+    problems: list[str] = []
+    topic = form.get("topic", "").strip()
+    record = {
+        "id": claim_id or form.get("id", "").strip() or None,
+        "text": form.get("text", ""),
+        "verdict": form.get("verdict", ""),
+        "summary": form.get("summary", ""),
+        "topic": slugify(topic, 60) if topic else "",
+        "harm": form.get("harm", "medium"),
+        "phrasings": _lines(form.get("phrasings", "")),
+        "aliases": _aliases(form.get("aliases", ""), problems),
+        "required_terms": [
+            t.strip() for t in re.split(r"[\n;,]", form.get("required_terms", "")) if t.strip()
+        ],
+        "evidence": _evidence(form),
+    }
+    return record, problems
+
+
+def form_values(rec: dict) -> dict:
+    """A record as the edit form shows it."""
+    return {
+        "id": rec.get("id") or "",
+        "text": rec.get("text", ""),
+        "verdict": rec.get("verdict", ""),
+        "summary": rec.get("summary", ""),
+        "topic": rec.get("topic", ""),
+        "harm": rec.get("harm", "medium"),
+        "phrasings": "\n".join(rec.get("phrasings", [])),
+        "aliases": "\n".join(
+            f"{term}: {'; '.join(names)}" for term, names in (rec.get("aliases") or {}).items()
+        ),
+        "required_terms": ", ".join(rec.get("required_terms", [])),
+        "evidence": [*rec.get("evidence", []), {}],  # one blank row to fill in
+    }
+
+
+def _edit_page(
+    claim: dict | None,
+    values: dict,
+    problems: list[str],
+    status: int = 200,
+    **extra: object,
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "moderate/edit.html",
+            claim=claim,
+            values=values,
+            problems=problems,
+            verdicts=list(VERDICTS),
+            harms=HARMS,
+            source_types=SOURCE_TYPES,
+            topics=store.all_topics(get_db()),
+            comment=request.form.get("comment", ""),
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.get("/claims/new")
+@auth.require("contributor")
+def claim_new() -> ResponseReturnValue:
+    return _edit_page(None, form_values({"topic": request.args.get("topic", "")}), [])
+
+
+@bp.post("/claims/new")
+@auth.require("contributor")
+def claim_create() -> ResponseReturnValue:
+    record, problems = record_from_form(request.form)
+    comment = request.form.get("comment", "").strip()[:500] or None
+    try:
+        if problems:
+            raise InvalidClaim(problems)
+        claim = store.create_claim(get_db(), record, _user()["email"], comment=comment)
+    except InvalidClaim as exc:
+        return _edit_page(None, form_values(record), exc.problems, 422)
+    except store.AlreadyExists as exc:
+        return _edit_page(None, form_values(record), [str(exc)], 409)
+    return _to_claim(claim["id"], "created")
+
+
+@bp.get("/claims/<claim_id>")
+@auth.require("contributor")
+def claim(claim_id: str) -> ResponseReturnValue:
+    db = get_db()
+    row = _claim_or_404(claim_id)
+    current = store.revision_info(db, row["current_revision"])
+    published = (
+        store.revision_info(db, row["published_revision"]) if row["published_revision"] else None
+    )
+    pending = row["status"] == "published" and row["pending_status"] is not None
+    return render_template(
+        "moderate/claim.html",
+        claim=row,
+        current=current,
+        published=published,
+        pending=pending,
+        pending_diff=diff(revision_lines(published["data"]), revision_lines(current["data"]))
+        if pending and published
+        else None,
+        reports=store.list_reports(db, claim_id=claim_id),
+        events=store.audit_events(db, object_type="claim", object_id=claim_id, limit=8),
+        merge_targets=[
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM claims WHERE status != 'retired' AND id != ? ORDER BY id",
+                [claim_id],
+            )
+        ],
+        successor=store.get_claim(db, row["superseded_by"]) if row["superseded_by"] else None,
+        in_review=store.in_review(row),
+    )
+
+
+@bp.get("/claims/<claim_id>/edit")
+@auth.require("contributor")
+def claim_edit(claim_id: str) -> ResponseReturnValue:
+    row = _claim_or_404(claim_id)
+    if row["status"] == "retired":
+        abort(409, "A retired claim cannot be edited.")
+    current = store.revision_info(get_db(), row["current_revision"])
+    return _edit_page(row, form_values(current["data"]), [], base_revision=current["id"])
+
+
+@bp.post("/claims/<claim_id>/edit")
+@auth.require("contributor")
+def claim_update(claim_id: str) -> ResponseReturnValue:
+    db = get_db()
+    row = _claim_or_404(claim_id)
+    if row["status"] == "retired":
+        abort(409, "A retired claim cannot be edited.")
+    version = _version()
+    record, problems = record_from_form(request.form, claim_id)
+    comment = request.form.get("comment", "").strip()[:500] or None
+    try:
+        if problems:
+            raise InvalidClaim(problems)
+        saved, what = store.save_claim(
+            db, record, _user()["email"], comment=comment, expected_version=version
+        )
+    except InvalidClaim as exc:
+        return _edit_page(
+            row,
+            form_values(record),
+            exc.problems,
+            422,
+            version=version,
+            base_revision=request.form.get("base_revision", ""),
+        )
+    except store.Conflict as exc:
+        return _conflict_page(exc.claim, record)
+    if what == "unchanged":
+        return _to_claim(claim_id, "unchanged")
+    pending = saved["status"] == "published"
+    return _to_claim(claim_id, "saved_pending" if pending else "saved")
+
+
+def _conflict_page(theirs_row: dict, mine: dict) -> ResponseReturnValue:
+    """Both versions side by side, what each side changed, and the choice to keep
+    theirs or to save mine over it knowingly (with the new version number)."""
+    db = get_db()
+    theirs = store.revision_info(db, theirs_row["current_revision"])
+    try:
+        base_id = int(request.form.get("base_revision", ""))
+        base = store.revision_info(db, base_id)
+        base = base if base["claim_id"] == theirs_row["id"] else None
+    except (ValueError, StopIteration):
+        base = None
+    mine_lines = revision_lines(mine)
+    theirs_lines = revision_lines(theirs["data"])
+    return (
+        render_template(
+            "moderate/conflict.html",
+            claim=theirs_row,
+            theirs=theirs,
+            theirs_lines=theirs_lines,
+            mine_lines=mine_lines,
+            their_changes=diff(revision_lines(base["data"]), theirs_lines) if base else None,
+            my_changes=diff(revision_lines(base["data"]), mine_lines) if base else None,
+            theirs_to_mine=diff(theirs_lines, mine_lines),
+            values=form_values(mine),
+            comment=request.form.get("comment", ""),
+            verdicts=list(VERDICTS),
+            harms=HARMS,
+            source_types=SOURCE_TYPES,
+            topics=store.all_topics(db),
+        ),
+        409,
+    )
+
+
+# --- claims: lifecycle ---------------------------------------------------------------------------
+
+
+def _transition(
+    claim_id: str, done: str, action: Callable[..., dict], *args: object
+) -> ResponseReturnValue:
+    """Run one lifecycle step; a stale version or a wrong state answers 409 with why."""
+    _claim_or_404(claim_id)
+    try:
+        action(get_db(), claim_id, _user()["email"], _version(), *args)
+    except store.Conflict:
+        abort(409, "Someone changed this claim since you opened the page. Reload it and look.")
+    except ValueError as exc:
+        abort(409, str(exc).capitalize() + ".")
+    return _to_claim(claim_id, done)
+
+
+@bp.post("/claims/<claim_id>/submit")
+@auth.require("contributor")
+def claim_submit(claim_id: str) -> ResponseReturnValue:
+    return _transition(claim_id, "submitted", store.submit_for_review)
+
+
+@bp.post("/claims/<claim_id>/approve")
+@auth.require("reviewer")
+def claim_approve(claim_id: str) -> ResponseReturnValue:
+    return _transition(claim_id, "approved", store.approve_claim)
+
+
+@bp.post("/claims/<claim_id>/return")
+@auth.require("reviewer")
+def claim_return(claim_id: str) -> ResponseReturnValue:
+    note = request.form.get("note", "").strip()[:1000]
+    return _transition(claim_id, "returned", store.return_to_draft, note)
+
+
+@bp.post("/claims/<claim_id>/retire")
+@auth.require("reviewer")
+def claim_retire(claim_id: str) -> ResponseReturnValue:
+    return _transition(claim_id, "retired", store.retire, None)
+
+
+@bp.post("/claims/<claim_id>/merge")
+@auth.require("reviewer")
+def claim_merge(claim_id: str) -> ResponseReturnValue:
+    target = request.form.get("superseded_by", "").strip()
+    if not target:
+        abort(400, "Say which claim replaces this one.")
+    return _transition(claim_id, "merged", store.retire, target)
+
+
+@bp.post("/claims/<claim_id>/discard")
+@auth.require("reviewer")
+def claim_discard(claim_id: str) -> ResponseReturnValue:
+    return _transition(claim_id, "discarded", store.discard_pending)
+
+
+# --- claims: history and diffs -------------------------------------------------------------------
+
+
+def revision_lines(rec: dict) -> list[str]:
+    """A revision as labelled lines, one fact a line, so a diff reads as sentences."""
+    lines = [
+        f"Text: {rec.get('text', '')}",
+        f"Verdict: {VERDICT_LABELS.get(rec.get('verdict'), rec.get('verdict'))}",
+        f"Summary: {rec.get('summary', '')}",
+        f"Topic: {rec.get('topic', '')}",
+        f"Harm: {rec.get('harm', '')}",
+    ]
+    lines += [f"Phrasing: {p}" for p in rec.get("phrasings", [])]
+    lines += [f"Alias: {t} = {', '.join(n)}" for t, n in (rec.get("aliases") or {}).items()]
+    if rec.get("required_terms"):
+        lines.append(f"Required terms: {', '.join(rec['required_terms'])}")
+    for ev in rec.get("evidence", []):
+        year = f", {ev['year']}" if ev.get("year") else ""
+        kind = SOURCE_LABELS.get(ev.get("source_type", ""), ev.get("source_type", ""))
+        lines.append(
+            f"Evidence: {ev.get('title', '')} ({ev.get('publisher', '')}{year}; {kind}) "
+            f"{ev.get('url', '')}"
+        )
+    return lines
+
+
+def _word_parts(a: str, b: str) -> tuple[list, list]:
+    """Word-level marks within a changed line: (changed?, text) parts for each side."""
+    wa, wb = re.findall(r"\S+|\s+", a), re.findall(r"\S+|\s+", b)
+    old, new = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        if i2 > i1:
+            old.append((op != "equal", "".join(wa[i1:i2])))
+        if j2 > j1:
+            new.append((op != "equal", "".join(wb[j1:j2])))
+    return old, new
+
+
+def diff(old: list[str], new: list[str]) -> list[dict]:
+    """Lines marked same / removed / added; a changed line shows its changed words."""
+    out: list[dict] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out += [{"kind": "same", "parts": [(False, line)]} for line in old[i1:i2]]
+            continue
+        removed, added = old[i1:i2], new[j1:j2]
+        paired = min(len(removed), len(added)) if op == "replace" else 0
+        dels, adds = [], []
+        for a, b in zip(removed[:paired], added[:paired], strict=True):
+            o, n = _word_parts(a, b)
+            dels.append({"kind": "removed", "parts": o})
+            adds.append({"kind": "added", "parts": n})
+        dels += [{"kind": "removed", "parts": [(True, line)]} for line in removed[paired:]]
+        adds += [{"kind": "added", "parts": [(True, line)]} for line in added[paired:]]
+        out += dels + adds
+    return out
+
+
+@bp.get("/claims/<claim_id>/history")
+@auth.require("contributor")
+def claim_history(claim_id: str) -> ResponseReturnValue:
+    db = get_db()
+    row = _claim_or_404(claim_id)
+    revisions = store.claim_revisions(db, claim_id)
+    entries = []
+    previous: list[str] = []
+    for rev in revisions:
+        lines = revision_lines(rev["data"])
+        entries.append({**rev, "lines": lines, "diff": diff(previous, lines) if previous else []})
+        previous = lines
+    entries.reverse()
+    return render_template(
+        "moderate/history.html",
+        claim=row,
+        revisions=entries,
+        events=store.audit_events(db, object_type="claim", object_id=claim_id, limit=500),
+    )
+
+
+@bp.get("/audit")
+@auth.require("reviewer")
+def audit_log() -> ResponseReturnValue:
+    args = request.args
+    filters = {k: args.get(k, "").strip()[:200] for k in ("actor", "action", "object_type")}
+    filters["object_id"] = args.get("object_id", "").strip()[:200]
+    events = store.audit_events(
+        get_db(), **{k: v or None for k, v in filters.items()}, before_id=_int_arg("before") or None
+    )
+    return render_template("moderate/audit.html", events=events, filters=filters, page_size=100)
+
+
+# --- test bench -----------------------------------------------------------------------------------
+
+
+def _bench_segments(text: str, upload: FileStorage | None) -> tuple[list[dict], list[str]]:
+    cfg = current_app.config
+    notes: list[str] = []
+    if upload is not None and upload.filename:
+        html = upload.read().decode("utf-8", errors="replace")
+        segments = segments_from_html(html)
+    elif looks_like_html(text):
+        segments = segments_from_html(text)
+    else:
+        segments = segments_from_text(text)
+    if len(segments) > cfg["MATCH_MAX_SEGMENTS"]:
+        notes.append(f"Only the first {cfg['MATCH_MAX_SEGMENTS']} blocks of text were checked.")
+        segments = segments[: cfg["MATCH_MAX_SEGMENTS"]]
+    limit = cfg["MATCH_MAX_SEGMENT_CHARS"]
+    if any(len(s["text"]) > limit for s in segments):
+        notes.append(f"Blocks longer than {limit} characters were cut (the API refuses them).")
+        segments = [{**s, "text": s["text"][:limit]} for s in segments]
+    return segments, notes
+
+
+def _index_with(db: sqlite_utils.Database, claim: dict) -> Index:
+    """The published index as it would be with `claim`'s current revision published."""
+    rec = store.revision(db, claim["current_revision"])
+    claims, aliases = store.index_rows(db)
+    claims = [c for c in claims if c["id"] != claim["id"]]
+    claims.append(
+        {
+            "id": rec["id"],
+            "verdict": rec["verdict"],
+            "text": rec["text"],
+            "phrasings": rec["phrasings"],
+            "required_terms": rec["required_terms"],
+        }
+    )
+    merged = {term: list(names) for term, names in aliases.items()}
+    for term, names in rec["aliases"].items():
+        merged.setdefault(term, []).extend(n for n in names if n not in merged.get(term, []))
+    return build_index(claims, aliases=merged)
+
+
+def _bench_rows(
+    db: sqlite_utils.Database, matches: list[Match], claim_texts: dict[str, dict]
+) -> list[dict]:
+    return [
+        {"match": m, "claim": claim_texts.get(m.claim_id) or store.get_claim(db, m.claim_id)}
+        for m in matches
+    ]
+
+
+@bp.get("/bench")
+@auth.require("contributor")
+def bench() -> ResponseReturnValue:
+    return _bench_page(request.args.get("claim", ""))
+
+
+def _bench_page(claim_id: str, text: str = "", **extra: object) -> str:
+    db = get_db()
+    choices = list(
+        db.query(
+            "SELECT id, status, pending_status FROM claims WHERE status != 'retired' "
+            "AND (status != 'published' OR pending_status IS NOT NULL) ORDER BY id"
+        )
+    )
+    return render_template(
+        "moderate/bench.html", claim_id=claim_id, choices=choices, text=text, **extra
+    )
+
+
+@bp.post("/bench")
+@auth.require("contributor")
+def bench_run() -> ResponseReturnValue:
+    """What a page would get flagged, now and with the chosen claim published. The
+    text is used for this answer only: never stored, never counted, never logged."""
+    db = get_db()
+    text = request.form.get("text", "")
+    claim_id = request.form.get("claim", "").strip()
+    segments, notes = _bench_segments(text, request.files.get("page"))
+    if not segments:
+        error = "Paste some text or choose an HTML file."
+        return _bench_page(claim_id, text=text, error=error), 422
+    settings = match_settings()
+    index, _version = get_matcher().current(db)
+    published = find_matches(index, segments, settings)
+    draft = draft_rows = None
+    if claim_id:
+        draft = store.get_claim(db, claim_id)
+        if draft is None:
+            return _bench_page(claim_id, text=text, error="No claim has that id."), 422
+        draft_matches = find_matches(_index_with(db, draft), segments, settings)
+        rec = store.revision(db, draft["current_revision"])
+        draft_rows = _bench_rows(db, draft_matches, {draft["id"]: {**draft, **rec}})
+    page = _bench_page(
+        claim_id,
+        text=text,
+        segments=len(segments),
+        notes=notes,
+        published_rows=_bench_rows(db, published, {}),
+        draft=draft,
+        draft_rows=draft_rows,
+    )
+    return page
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+@bp.get("/reports")
+@auth.require("contributor")
+def reports() -> ResponseReturnValue:
+    status = request.args.get("status", "open")
+    if status not in ("all", *store.REPORT_STATES):
+        abort(400, "Unknown report state.")
+    page = _int_arg("page", 0)
+    rows = store.list_reports(
+        get_db(),
+        status=None if status == "all" else status,
+        limit=PAGE_SIZE,
+        offset=page * PAGE_SIZE,
+    )
+    return render_template(
+        "moderate/reports.html",
+        rows=rows,
+        status=status,
+        page=page,
+        counts=store.report_counts(get_db()),
+        states=store.REPORT_STATES,
+        page_size=PAGE_SIZE,
+    )
+
+
+@bp.get("/reports/<int:report_id>")
+@auth.require("contributor")
+def report(report_id: int, error: str | None = None, status: int = 200) -> ResponseReturnValue:
+    found = store.get_report(get_db(), report_id)
+    if found is None:
+        abort(404, "No report has that number.")
+    return (
+        render_template(
+            "moderate/report.html",
+            report=found,
+            states=store.REPORT_STATES,
+            error=error,
+            events=store.audit_events(
+                get_db(), object_type="report", object_id=str(report_id), limit=50
+            ),
+        ),
+        status,
+    )
+
+
+@bp.post("/reports/<int:report_id>/resolve")
+@auth.require("reviewer")
+def report_resolve(report_id: int) -> ResponseReturnValue:
+    form = request.form
+    duplicate_of = form.get("duplicate_of", "").strip().lstrip("#")
+    try:
+        store.resolve_report(
+            get_db(),
+            report_id,
+            _user()["email"],
+            form.get("status", ""),
+            form.get("note", ""),
+            int(duplicate_of) if duplicate_of.isdigit() else None,
+        )
+    except store.NotFound:
+        abort(404, "No report has that number.")
+    except ValueError as exc:
+        return report(report_id, str(exc).capitalize() + ".", 422)
+    return redirect(url_for("moderate.report", report_id=report_id, done="resolved"), 303)
+
+
+# --- import and export ----------------------------------------------------------------------------
+
+
+@bp.get("/import")
+@auth.require("reviewer")
+def import_form(error: str | None = None, status: int = 200) -> ResponseReturnValue:
+    return (
+        render_template(
+            "moderate/import.html",
+            formats=FORMATS,
+            statuses=store.CLAIM_STATUSES,
+            jobs=store.list_imports(get_db()),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.post("/import")
+@auth.require("reviewer")
+def import_upload() -> ResponseReturnValue:
+    upload = request.files.get("file")
+    fmt = request.form.get("format") or None
+    publish = request.form.get("publish") == "1"
+    if publish and not auth.has_role(_user(), "admin"):
+        abort(403, "Only an admin can publish claims on import.")
+    if upload is None or not upload.filename:
+        return import_form("Choose a file to import.", 422)
+    if fmt is not None and fmt not in FORMATS:
+        abort(400, "Unknown format.")
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return import_form("The file is not UTF-8 text.", 422)
+    fmt = fmt or guess_format(upload.filename, text)
+    try:
+        records = read_records(text, fmt)
+    except FormatError as exc:
+        return import_form(str(exc).capitalize() + ".", 422)
+    job = store.import_claims(
+        get_db(),
+        records,
+        _user()["email"],
+        publish=publish,
+        fmt=fmt,
+        filename=upload.filename[:200],
+    )
+    return redirect(url_for("moderate.import_job", import_id=job["id"]), 303)
+
+
+@bp.get("/imports/<int:import_id>")
+@auth.require("reviewer")
+def import_job(import_id: int) -> ResponseReturnValue:
+    job = store.get_import(get_db(), import_id)
+    if job is None:
+        abort(404, "No import has that number.")
+    return render_template("moderate/import_job.html", job=job)
+
+
+EXTENSIONS = {"json": "json", "ndjson": "ndjson", "csv": "csv", "claimreview": "jsonld"}
+MIMETYPES = {
+    "json": "application/json",
+    "ndjson": "application/x-ndjson",
+    "csv": "text/csv",
+    "claimreview": "application/ld+json",
+}
+
+
+@bp.get("/export")
+@auth.require("contributor")
+def export() -> ResponseReturnValue:
+    fmt = request.args.get("format", "json")
+    status = request.args.get("status") or None
+    if fmt not in FORMATS or status not in (None, *store.CLAIM_STATUSES):
+        abort(400, "Unknown format or status.")
+    records = store.export_records(get_db(), status=status)
+    body = write_records(
+        records,
+        fmt,
+        review_url=lambda cid: url_for("pages.claim", claim_id=cid, _external=True),
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    name = f"healthflags-{status or 'all'}-{stamp}.{EXTENSIONS[fmt]}"
+    return Response(
+        body,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# --- users and API keys (admin) ------------------------------------------------------
+
+
+@bp.get("/users")
+@auth.require("admin")
+def users(error: str | None = None, status: int = 200, **extra: object) -> ResponseReturnValue:
+    return (
+        render_template(
+            "moderate/users.html",
+            users=auth.list_users(get_db()),
+            roles=auth.ROLES,
+            error=error,
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.post("/users")
+@auth.require("admin")
+def user_create() -> ResponseReturnValue:
+    form = request.form
+    password = form.get("password", "") or auth.generate_password()
+    try:
+        made = auth.add_user(
+            get_db(),
+            form.get("email", ""),
+            password,
+            form.get("role", ""),
+            actor=_user()["email"],
+            cheap=_cheap(),
+        )
+    except ValueError as exc:
+        return users(str(exc).capitalize() + ".", 422)
+    # Shown once, in this response only: the password is never stored in clear.
+    shown = password if not form.get("password") else None
+    return users(created=made, shown_password=shown)
+
+
+def _user_or_404(user_id: int) -> dict:
+    found = auth.get_user(get_db(), user_id)
+    if found is None:
+        abort(404, "No account has that number.")
+    return found
+
+
+@bp.post("/users/<int:user_id>/role")
+@auth.require("admin")
+def user_role(user_id: int) -> ResponseReturnValue:
+    _user_or_404(user_id)
+    try:
+        auth.set_role(get_db(), user_id, request.form.get("role", ""), _user())
+    except ValueError as exc:
+        return users(str(exc).capitalize() + ".", 422)
+    return redirect(url_for("moderate.users", done="user_updated"), 303)
+
+
+@bp.post("/users/<int:user_id>/password")
+@auth.require("admin")
+def user_password(user_id: int) -> ResponseReturnValue:
+    target = _user_or_404(user_id)
+    typed = request.form.get("password", "")
+    password = typed or auth.generate_password()
+    try:
+        auth.reset_password(get_db(), user_id, password, _user(), _cheap())
+    except ValueError as exc:
+        return users(str(exc).capitalize() + ".", 422)
+    return users(reset_for=target, shown_password=None if typed else password)
+
+
+@bp.post("/users/<int:user_id>/disable")
+@auth.require("admin")
+def user_disable(user_id: int) -> ResponseReturnValue:
+    return _set_disabled(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/enable")
+@auth.require("admin")
+def user_enable(user_id: int) -> ResponseReturnValue:
+    return _set_disabled(user_id, False)
+
+
+def _set_disabled(user_id: int, disabled: bool) -> ResponseReturnValue:
+    _user_or_404(user_id)
+    try:
+        auth.set_disabled(get_db(), user_id, disabled, _user())
+    except ValueError as exc:
+        return users(str(exc).capitalize() + ".", 422)
+    return redirect(url_for("moderate.users", done="user_updated"), 303)
+
+
+@bp.get("/api-keys")
+@auth.require("admin")
+def api_keys(error: str | None = None, status: int = 200, **extra: object) -> ResponseReturnValue:
+    return (
+        render_template(
+            "moderate/api_keys.html", keys=auth.list_api_keys(get_db()), error=error, **extra
+        ),
+        status,
+    )
+
+
+@bp.post("/api-keys")
+@auth.require("admin")
+def api_key_create() -> ResponseReturnValue:
+    try:
+        row, token = auth.create_api_key(get_db(), request.form.get("name", ""), _user())
+    except ValueError as exc:
+        return api_keys(str(exc).capitalize() + ".", 422)
+    return api_keys(new_key=row, token=token)
+
+
+@bp.post("/api-keys/<int:key_id>/revoke")
+@auth.require("admin")
+def api_key_revoke(key_id: int) -> ResponseReturnValue:
+    try:
+        auth.revoke_api_key(get_db(), key_id, _user())
+    except store.NotFound:
+        abort(404, "No API key has that number.")
+    except ValueError as exc:
+        return api_keys(str(exc).capitalize() + ".", 409)
+    return redirect(url_for("moderate.api_keys", done="key_revoked"), 303)

@@ -1,0 +1,985 @@
+"""The moderators' workspace: who may do what, the claim lifecycle, conflicts,
+history and audit, the test bench, reports, import/export, the dashboard, and
+publishing reaching /v1/match."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+
+import pytest
+from conftest import sample_claims
+from test_auth import (
+    PASSWORD,
+    audit_count,
+    csrf,
+    logged_in,
+    login,
+    make_user,
+    query,
+)
+
+from server import auth, create_app, store
+from server import db as dbm
+
+NEW_CLAIM = {
+    "text": "Chlorine dioxide cures autism in children.",
+    "verdict": "false",
+    "summary": "Chlorine dioxide is industrial bleach; drinking it harms children and "
+    "treats nothing.",
+    "topic": "autism-cures",
+    "harm": "high",
+    "phrasings": "MMS cures autism.\nGiving kids chlorine dioxide heals their autism.",
+    "aliases": "chlorine dioxide: mms; miracle mineral solution",
+    "required_terms": "autism",
+    "ev_url": "https://www.fda.gov/news-events/press-announcements/chlorine-dioxide",
+    "ev_title": "FDA warns consumers not to drink chlorine dioxide",
+    "ev_publisher": "U.S. Food and Drug Administration",
+    "ev_source_type": "regulator",
+    "ev_year": "2019",
+    "ev_doi": "",
+    "ev_pmid": "",
+}
+MMS_SENTENCE = "Giving kids chlorine dioxide heals their autism."
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(app):
+    app.config["PASSWORD_HASH_CHEAP"] = True
+
+
+def db_of(app) -> dbm.sqlite_utils.Database:
+    return dbm.open_db(app.config["DATABASE"])
+
+
+def version_of(app, claim_id: str) -> str:
+    [(version,)] = query(app, "SELECT version FROM claims WHERE id = ?", [claim_id])
+    return str(version)
+
+
+def post(client, path: str, data: dict | None = None, page: str = "/moderate/account", **kw):
+    return client.post(path, data={"csrf_token": csrf(client, page), **(data or {})}, **kw)
+
+
+def create(client, **changes):
+    return post(client, "/moderate/claims/new", {**NEW_CLAIM, **changes})
+
+
+def act(client, app, claim_id: str, action: str, **data):
+    return post(
+        client,
+        f"/moderate/claims/{claim_id}/{action}",
+        {"version": version_of(app, claim_id), **data},
+    )
+
+
+def match(client, text: str) -> list[dict]:
+    res = client.post("/v1/match", json={"segments": [{"id": "s1", "text": text}]})
+    assert res.status_code == 200
+    return res.get_json()["matches"]
+
+
+def status_of(app, claim_id: str) -> tuple:
+    return query(app, "SELECT status, pending_status FROM claims WHERE id = ?", [claim_id])[0]
+
+
+# --- role × route matrix -------------------------------------------------------------------
+
+ANYONE, CONTRIBUTOR, REVIEWER, ADMIN = None, "contributor", "reviewer", "admin"
+ROLES = ("contributor", "reviewer", "admin")
+RANK = {None: -1, "contributor": 0, "reviewer": 1, "admin": 2}
+IN_REVIEW = "matrix-in-review"
+
+# Every workspace route, the least role it needs, and a request that would succeed.
+MATRIX: dict[tuple[str, str], tuple[str | None, object]] = {
+    ("GET", "/moderate/"): (ANYONE, None),
+    ("GET", "/moderate/login"): (ANYONE, None),
+    ("POST", "/moderate/login"): (
+        ANYONE,
+        lambda c: {"email": "target@example.org", "password": PASSWORD},
+    ),
+    ("POST", "/moderate/logout"): (CONTRIBUTOR, None),
+    ("GET", "/moderate/account"): (CONTRIBUTOR, None),
+    ("POST", "/moderate/account/password"): (
+        CONTRIBUTOR,
+        lambda c: {
+            "current_password": PASSWORD,
+            "new_password": "another long password",
+            "confirm_password": "another long password",
+        },
+    ),
+    ("POST", "/moderate/account/sessions"): (CONTRIBUTOR, None),
+    ("GET", "/moderate/claims"): (CONTRIBUTOR, None),
+    ("GET", "/moderate/claims/new"): (CONTRIBUTOR, None),
+    ("POST", "/moderate/claims/new"): (CONTRIBUTOR, lambda c: {**NEW_CLAIM, "id": f"m-{c.n}"}),
+    ("GET", "/moderate/claims/<claim_id>"): (CONTRIBUTOR, None),
+    ("GET", "/moderate/claims/<claim_id>/edit"): (CONTRIBUTOR, None),
+    ("POST", "/moderate/claims/<claim_id>/edit"): (
+        CONTRIBUTOR,
+        lambda c: {**NEW_CLAIM, "text": f"Edit {c.n} of the claim.", "version": c.version()},
+    ),
+    ("GET", "/moderate/claims/<claim_id>/history"): (CONTRIBUTOR, None),
+    ("POST", "/moderate/claims/<claim_id>/submit"): (CONTRIBUTOR, lambda c: c.versioned()),
+    ("POST", "/moderate/claims/<claim_id>/approve"): (REVIEWER, lambda c: c.versioned()),
+    ("POST", "/moderate/claims/<claim_id>/return"): (
+        REVIEWER,
+        lambda c: {**c.versioned(), "note": "needs a source"},
+    ),
+    ("POST", "/moderate/claims/<claim_id>/retire"): (REVIEWER, lambda c: c.versioned()),
+    ("POST", "/moderate/claims/<claim_id>/merge"): (
+        REVIEWER,
+        lambda c: {**c.versioned(), "superseded_by": "kratom-not-addictive"},
+    ),
+    ("POST", "/moderate/claims/<claim_id>/discard"): (REVIEWER, lambda c: c.versioned()),
+    ("GET", "/moderate/bench"): (CONTRIBUTOR, None),
+    ("POST", "/moderate/bench"): (
+        CONTRIBUTOR,
+        lambda c: {"text": "Kratom is a safe, natural cure for opioid addiction."},
+    ),
+    ("GET", "/moderate/reports"): (CONTRIBUTOR, None),
+    ("GET", "/moderate/reports/<int:report_id>"): (CONTRIBUTOR, None),
+    ("POST", "/moderate/reports/<int:report_id>/resolve"): (
+        REVIEWER,
+        lambda c: {"status": "actioned", "note": f"fixed {c.n}"},
+    ),
+    ("GET", "/moderate/import"): (REVIEWER, None),
+    ("POST", "/moderate/import"): (
+        REVIEWER,
+        lambda c: {
+            "file": (
+                io.BytesIO(json.dumps([{**sample_claims()[1], "id": f"imp-{c.n}"}]).encode()),
+                "claims.json",
+            ),
+        },
+    ),
+    ("GET", "/moderate/imports/<int:import_id>"): (REVIEWER, None),
+    ("GET", "/moderate/export"): (CONTRIBUTOR, None),
+    ("GET", "/moderate/audit"): (REVIEWER, None),
+    ("GET", "/moderate/users"): (ADMIN, None),
+    ("POST", "/moderate/users"): (
+        ADMIN,
+        lambda c: {"email": f"new{c.n}@example.org", "role": "contributor"},
+    ),
+    ("POST", "/moderate/users/<int:user_id>/role"): (ADMIN, lambda c: {"role": "reviewer"}),
+    ("POST", "/moderate/users/<int:user_id>/password"): (ADMIN, None),
+    ("POST", "/moderate/users/<int:user_id>/disable"): (ADMIN, None),
+    ("POST", "/moderate/users/<int:user_id>/enable"): (ADMIN, None),
+    ("GET", "/moderate/api-keys"): (ADMIN, None),
+    ("POST", "/moderate/api-keys"): (ADMIN, lambda c: {"name": f"key {c.n}"}),
+    ("POST", "/moderate/api-keys/<int:key_id>/revoke"): (ADMIN, None),
+}
+
+
+def workspace_routes(app) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/moderate")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_the_matrix_covers_every_workspace_route(app):
+    assert workspace_routes(app) == set(MATRIX)
+
+
+class Matrix:
+    """The state a matrix request runs against: a claim in review, a report, an
+    import job, a target account and an API key."""
+
+    def __init__(self, app):
+        self.app = app
+        self.n = 0
+        db = db_of(app)
+        store.save_claim(
+            db, {**sample_claims()[0], "id": IN_REVIEW, "text": "Kratom cures all."}, "test"
+        )
+        store.submit_claim(db, IN_REVIEW, "test")
+        self.report_id = store.create_report(
+            db, kind="wrong_flag", claim_id=IN_REVIEW, passage="p", url=None, comment=None
+        )["id"]
+        self.import_id = store.import_claims(db, [], "test")["id"]
+        target = make_user(app, "target@example.org", "contributor")
+        self.user_id = target["id"]
+        self.key_id = auth.create_api_key(db, "matrix", target)[0]["id"]
+        db.close()
+
+    def version(self) -> str:
+        return version_of(self.app, IN_REVIEW)
+
+    def versioned(self) -> dict:
+        return {"version": self.version()}
+
+    def path(self, rule: str) -> str:
+        return (
+            rule.replace("<claim_id>", IN_REVIEW)
+            .replace("<int:report_id>", str(self.report_id))
+            .replace("<int:import_id>", str(self.import_id))
+            .replace("<int:user_id>", str(self.user_id))
+            .replace("<int:key_id>", str(self.key_id))
+        )
+
+
+def client_for(app, role: str | None):
+    if role is None:
+        client = app.test_client()
+        client.get("/moderate/")
+        return client
+    return logged_in(app, role)
+
+
+@pytest.mark.parametrize(("method", "rule"), sorted(MATRIX), ids=lambda v: v)
+def test_role_matrix(app, method, rule):
+    """Each role gets through exactly where it should: anything below the least
+    role is refused (no 2xx, nothing changes); anything at or above is served."""
+    least, form = MATRIX[(method, rule)]
+    ctx = Matrix(app)
+    clients = {role: client_for(app, role) for role in (None, *ROLES)}
+    # Refused roles first, so that the allowed requests do not change what they see.
+    for role in sorted(clients, key=lambda r: RANK[r] >= RANK[least]):
+        client = clients[role]
+        ctx.n += 1
+        path = ctx.path(rule)
+        before = audit_count(app)
+        if method == "GET":
+            res = client.get(path)
+        else:
+            token = csrf(client, "/moderate/account" if role else "/moderate/")
+            data = {"csrf_token": token, **(form(ctx) if form else {})}
+            res = client.post(path, data=data)
+        allowed = RANK[role] >= RANK[least]
+        label = f"{method} {path} as {role or 'anonymous'}: {res.status_code}"
+        if allowed:
+            assert res.status_code not in (401, 403, 404, 405), label
+            assert res.status_code < 500, label
+        else:
+            assert not 200 <= res.status_code < 300, label
+            if role is None and method == "GET":
+                assert res.status_code == 302, label
+                assert res.headers["Location"].startswith("/moderate/login"), label
+            else:
+                assert res.status_code == (401 if role is None else 403), label
+            assert audit_count(app) == before, f"{label} changed something"
+
+
+# --- claims: create, lifecycle, publish ---------------------------------------------------------
+
+
+def test_a_claim_goes_from_draft_to_published_and_is_matched(app):
+    contributor = logged_in(app, "contributor")
+    reviewer = logged_in(app, "reviewer")
+    res = create(contributor)
+    claim_id = "chlorine-dioxide-cures-autism-in-children"
+    assert res.status_code == 303 and res.headers["Location"].startswith(
+        f"/moderate/claims/{claim_id}"
+    )
+    assert status_of(app, claim_id) == ("draft", None)
+    assert match(app.test_client(), MMS_SENTENCE) == []  # drafts are never matched
+
+    assert act(contributor, app, claim_id, "submit").status_code == 303
+    assert status_of(app, claim_id) == ("in_review", None)
+    assert act(contributor, app, claim_id, "approve").status_code == 403
+    assert act(reviewer, app, claim_id, "approve").status_code == 303
+    assert status_of(app, claim_id) == ("published", None)
+    [m] = match(app.test_client(), MMS_SENTENCE)
+    assert m["claim_id"] == claim_id
+
+    page = reviewer.get(f"/moderate/claims/{claim_id}").get_data(as_text=True)
+    assert "Published" in page and "FDA warns consumers" in page
+    assert reviewer.get(f"/claims/{claim_id}").status_code == 200  # its public page
+
+
+def test_the_form_keeps_phrasings_aliases_required_terms_and_evidence(app):
+    contributor = logged_in(app, "contributor")
+    create(contributor, id="mms-autism")
+    rec = store.revision(db_of(app), store.get_claim(db_of(app), "mms-autism")["current_revision"])
+    assert rec["phrasings"] == ["MMS cures autism.", MMS_SENTENCE]
+    assert rec["aliases"] == {"chlorine dioxide": ["miracle mineral solution", "mms"]}
+    assert rec["required_terms"] == ["autism"]
+    assert rec["evidence"] == [
+        {
+            "url": NEW_CLAIM["ev_url"],
+            "title": NEW_CLAIM["ev_title"],
+            "publisher": NEW_CLAIM["ev_publisher"],
+            "source_type": "regulator",
+            "year": 2019,
+        }
+    ]
+    # The edit form shows them back as they were typed.
+    page = contributor.get("/moderate/claims/mms-autism/edit").get_data(as_text=True)
+    assert "chlorine dioxide: miracle mineral solution; mms" in page
+    assert NEW_CLAIM["ev_url"] in page
+
+
+def test_invalid_claims_come_back_with_every_problem_and_the_input_kept(app):
+    contributor = logged_in(app, "contributor")
+    res = create(contributor, verdict="maybe", ev_url="http://insecure.example/x")
+    assert res.status_code == 422
+    page = res.get_data(as_text=True)
+    assert "verdict must be one of" in page and "https://" in page
+    assert "Giving kids chlorine dioxide heals their autism." in page
+    assert query(app, "SELECT count(*) FROM claims WHERE topic = 'autism-cures'") == [(0,)]
+
+
+def test_creating_never_overwrites_an_existing_claim(app):
+    contributor = logged_in(app, "contributor")
+    res = create(contributor, id="vaccines-cause-autism")
+    assert res.status_code == 409
+    [(text,)] = query(app, "SELECT text FROM claims WHERE id = 'vaccines-cause-autism'")
+    assert text == "Vaccines cause autism."
+
+
+def test_an_edit_to_a_published_claim_waits_for_review_while_readers_keep_the_old_one(app):
+    contributor = logged_in(app, "contributor")
+    reviewer = logged_in(app, "reviewer")
+    claim_id = "vaccines-cause-autism"
+    edit_page = contributor.get(f"/moderate/claims/{claim_id}/edit").get_data(as_text=True)
+    assert "pending edit" in edit_page
+    res = post(
+        contributor,
+        f"/moderate/claims/{claim_id}/edit",
+        {
+            **NEW_CLAIM,
+            "text": "Vaccines cause autism.",
+            "summary": "A new summary that readers must not see yet.",
+            "topic": "vaccines",
+            "phrasings": "The MMR jab causes autism.",
+            "aliases": "",
+            "required_terms": "vaccine, autism",
+            "version": version_of(app, claim_id),
+        },
+    )
+    assert res.status_code == 303 and "saved_pending" in res.headers["Location"]
+    assert status_of(app, claim_id) == ("published", "draft")
+    public = app.test_client().get(f"/v1/claims/{claim_id}").get_json()
+    assert "readers must not see" not in public["summary"]
+    page = reviewer.get(f"/moderate/claims/{claim_id}").get_data(as_text=True)
+    assert "readers must not see yet" in page and "against the published version" in page
+
+    act(contributor, app, claim_id, "submit")
+    assert status_of(app, claim_id) == ("published", "in_review")
+    act(reviewer, app, claim_id, "approve")
+    assert status_of(app, claim_id) == ("published", None)
+    public = app.test_client().get(f"/v1/claims/{claim_id}").get_json()
+    assert public["summary"] == "A new summary that readers must not see yet."
+
+
+def test_a_reviewer_can_send_back_or_discard_an_edit(app):
+    contributor = logged_in(app, "contributor")
+    reviewer = logged_in(app, "reviewer")
+    create(contributor, id="mms")
+    act(contributor, app, "mms", "submit")
+    assert act(reviewer, app, "mms", "return", note="Add a second source").status_code == 303
+    assert status_of(app, "mms") == ("draft", None)
+    events = store.audit_events(db_of(app), object_id="mms", action="claim.return")
+    assert events[0]["after"]["note"] == "Add a second source"
+
+    claim_id = "kratom-not-addictive"
+    post(
+        contributor,
+        f"/moderate/claims/{claim_id}/edit",
+        {**NEW_CLAIM, "text": "Kratom is never addictive.", "version": version_of(app, claim_id)},
+    )
+    assert status_of(app, claim_id) == ("published", "draft")
+    assert act(reviewer, app, claim_id, "discard").status_code == 303
+    assert status_of(app, claim_id) == ("published", None)
+    page = reviewer.get(f"/moderate/claims/{claim_id}/edit").get_data(as_text=True)
+    assert "Kratom is not addictive." in page and "never addictive" not in page
+
+
+def test_retire_stops_matching_and_merge_points_to_the_successor(app):
+    reviewer = logged_in(app, "reviewer")
+    sentence = "Switching to kratom is a risk-free way to quit heroin."
+    assert match(app.test_client(), sentence)
+    assert act(reviewer, app, "kratom-safe-opioid-treatment", "retire").status_code == 303
+    assert match(app.test_client(), sentence) == []
+    assert status_of(app, "kratom-safe-opioid-treatment") == ("retired", None)
+    # Retired claims cannot be edited or retired again.
+    assert reviewer.get("/moderate/claims/kratom-safe-opioid-treatment/edit").status_code == 409
+    assert act(reviewer, app, "kratom-safe-opioid-treatment", "retire").status_code == 409
+
+    res = act(reviewer, app, "vaccines-cause-autism", "merge", superseded_by="nope")
+    assert res.status_code == 409
+    res = act(
+        reviewer,
+        app,
+        "kratom-not-addictive",
+        "merge",
+        superseded_by="opioid-agonists-cut-overdose-deaths",
+    )
+    assert res.status_code == 303
+    assert query(
+        app, "SELECT status, superseded_by FROM claims WHERE id = 'kratom-not-addictive'"
+    ) == [("retired", "opioid-agonists-cut-overdose-deaths")]
+    page = reviewer.get("/moderate/claims/kratom-not-addictive").get_data(as_text=True)
+    assert "merged into" in page
+
+
+def test_steps_out_of_order_are_refused_with_a_reason(app):
+    reviewer = logged_in(app, "reviewer")
+    res = act(reviewer, app, "vaccines-cause-autism", "approve")
+    assert res.status_code == 409 and "only a claim in review" in res.get_data(as_text=True).lower()
+    res = act(reviewer, app, "vaccines-cause-autism", "submit")
+    assert res.status_code == 409
+    assert reviewer.get("/moderate/claims/no-such-claim").status_code == 404
+
+
+# --- conflicts -------------------------------------------------------------------------------
+
+
+def test_a_second_save_of_the_same_claim_gets_a_conflict_page_never_an_overwrite(app):
+    ann = logged_in(app, "contributor", "ann@example.org")
+    bob = logged_in(app, "contributor", "bob@example.org")
+    create(ann, id="mms")
+    form_ann = ann.get("/moderate/claims/mms/edit").get_data(as_text=True)
+    form_bob = bob.get("/moderate/claims/mms/edit").get_data(as_text=True)
+
+    def hidden(page: str, name: str) -> str:
+        return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+    first = post(
+        ann,
+        "/moderate/claims/mms/edit",
+        {
+            **NEW_CLAIM,
+            "summary": "Ann's careful summary.",
+            "version": hidden(form_ann, "version"),
+            "base_revision": hidden(form_ann, "base_revision"),
+        },
+    )
+    assert first.status_code == 303
+    second = post(
+        bob,
+        "/moderate/claims/mms/edit",
+        {
+            **NEW_CLAIM,
+            "summary": "Bob's hasty summary.",
+            "version": hidden(form_bob, "version"),
+            "base_revision": hidden(form_bob, "base_revision"),
+        },
+    )
+    assert second.status_code == 409
+    page = second.get_data(as_text=True)
+    assert "not saved" in page and "ann@example.org" in page
+    assert "Ann&#39;s careful summary." in page and "Bob&#39;s hasty summary." in page
+    assert "What they changed" in page and "What you changed" in page
+    rec = store.revision(db_of(app), store.get_claim(db_of(app), "mms")["current_revision"])
+    assert rec["summary"] == "Ann's careful summary."
+
+    # Saving from the conflict page is a deliberate overwrite against the new version.
+    res = post(
+        bob,
+        "/moderate/claims/mms/edit",
+        {
+            **NEW_CLAIM,
+            "summary": "Bob's merged summary.",
+            "version": hidden(page, "version"),
+            "base_revision": hidden(page, "base_revision"),
+        },
+    )
+    assert res.status_code == 303
+    rec = store.revision(db_of(app), store.get_claim(db_of(app), "mms")["current_revision"])
+    assert rec["summary"] == "Bob's merged summary."
+
+
+def test_approving_a_claim_that_changed_since_it_was_viewed_is_refused(app):
+    contributor = logged_in(app, "contributor")
+    reviewer = logged_in(app, "reviewer")
+    create(contributor, id="mms")
+    act(contributor, app, "mms", "submit")
+    seen = version_of(app, "mms")
+    post(
+        contributor,
+        "/moderate/claims/mms/edit",
+        {**NEW_CLAIM, "summary": "Changed after the reviewer looked.", "version": seen},
+    )
+    res = post(reviewer, "/moderate/claims/mms/approve", {"version": seen})
+    assert res.status_code == 409
+    assert status_of(app, "mms") == ("in_review", None)
+
+
+# --- history and audit --------------------------------------------------------------------------
+
+
+def test_history_shows_each_revision_with_a_readable_diff_and_the_audit_log(app):
+    ann = logged_in(app, "contributor", "ann@example.org")
+    create(ann, id="mms", comment="first draft")
+    post(
+        ann,
+        "/moderate/claims/mms/edit",
+        {
+            **NEW_CLAIM,
+            "summary": "Chlorine dioxide is bleach and treats nothing.",
+            "version": version_of(app, "mms"),
+            "comment": "shorter summary",
+        },
+    )
+    page = ann.get("/moderate/claims/mms/history").get_data(as_text=True)
+    assert "Revision 2" in page and "Revision 1" in page and "shorter summary" in page
+    # Word-level marks: the removed words struck out, the new ones inserted.
+    assert re.search(r"<del>[^<]*industrial[^<]*</del>", page)
+    assert re.search(r"<ins>[^<]*bleach and[^<]*</ins>", page)
+    assert "claim.create" in page and "claim.update" in page and "ann@example.org" in page
+
+
+def test_every_state_change_writes_its_audit_entry(app):
+    """Audit completeness: each action adds exactly the entries it should, naming
+    who did what to which object."""
+    contributor = logged_in(app, "contributor", "carl@example.org")
+    reviewer = logged_in(app, "reviewer", "rita@example.org")
+    admin = logged_in(app, "admin", "ada@example.org")
+    report_id = store.create_report(
+        db_of(app),
+        kind="wrong_flag",
+        claim_id="vaccines-cause-autism",
+        passage="x",
+        url=None,
+        comment=None,
+    )["id"]
+    target = make_user(app, "tina@example.org", "contributor")
+
+    def check(run, actor: str, action: str, object_id: str | None = None):
+        before = audit_count(app)
+        res = run()
+        assert res.status_code in (200, 303), (action, res.status_code)
+        events = store.audit_events(db_of(app), limit=audit_count(app) - before)
+        assert [e["action"] for e in events] == [action], events
+        assert events[0]["actor"] == actor
+        if object_id is not None:
+            assert events[0]["object_id"] == object_id
+
+    check(lambda: create(contributor, id="mms"), "carl@example.org", "claim.create", "mms")
+    check(
+        lambda: post(
+            contributor,
+            "/moderate/claims/mms/edit",
+            {**NEW_CLAIM, "summary": "Edited.", "version": version_of(app, "mms")},
+        ),
+        "carl@example.org",
+        "claim.update",
+        "mms",
+    )
+    check(lambda: act(contributor, app, "mms", "submit"), "carl@example.org", "claim.submit")
+    check(
+        lambda: act(reviewer, app, "mms", "return", note="why"), "rita@example.org", "claim.return"
+    )
+    act(contributor, app, "mms", "submit")
+    check(lambda: act(reviewer, app, "mms", "approve"), "rita@example.org", "claim.publish")
+    check(
+        lambda: post(
+            contributor,
+            "/moderate/claims/mms/edit",
+            {**NEW_CLAIM, "summary": "Pending.", "version": version_of(app, "mms")},
+        ),
+        "carl@example.org",
+        "claim.update",
+    )
+    check(lambda: act(reviewer, app, "mms", "discard"), "rita@example.org", "claim.discard")
+    check(
+        lambda: act(reviewer, app, "mms", "merge", superseded_by="vaccines-cause-autism"),
+        "rita@example.org",
+        "claim.merge",
+        "mms",
+    )
+    check(
+        lambda: act(reviewer, app, "kratom-not-addictive", "retire"),
+        "rita@example.org",
+        "claim.retire",
+    )
+    check(
+        lambda: post(
+            reviewer,
+            f"/moderate/reports/{report_id}/resolve",
+            {"status": "dismissed_no_action", "note": "the flag is right"},
+        ),
+        "rita@example.org",
+        "report.resolve",
+        str(report_id),
+    )
+    check(
+        lambda: post(reviewer, "/moderate/import", {"file": (io.BytesIO(b"[]"), "empty.json")}),
+        "rita@example.org",
+        "import",
+    )
+    check(
+        lambda: post(admin, "/moderate/users", {"email": "new@example.org", "role": "reviewer"}),
+        "ada@example.org",
+        "user.create",
+    )
+    uid = target["id"]
+    check(
+        lambda: post(admin, f"/moderate/users/{uid}/role", {"role": "reviewer"}),
+        "ada@example.org",
+        "user.role",
+        str(uid),
+    )
+    check(
+        lambda: post(admin, f"/moderate/users/{uid}/password"),
+        "ada@example.org",
+        "user.password_reset",
+    )
+    check(lambda: post(admin, f"/moderate/users/{uid}/disable"), "ada@example.org", "user.disable")
+    check(lambda: post(admin, f"/moderate/users/{uid}/enable"), "ada@example.org", "user.enable")
+    check(
+        lambda: post(admin, "/moderate/api-keys", {"name": "k"}),
+        "ada@example.org",
+        "api_key.create",
+    )
+    [(key_id,)] = query(app, "SELECT id FROM api_keys")
+    check(
+        lambda: post(admin, f"/moderate/api-keys/{key_id}/revoke"),
+        "ada@example.org",
+        "api_key.revoke",
+    )
+    check(
+        lambda: post(contributor, "/moderate/account/sessions"),
+        "carl@example.org",
+        "user.end_sessions",
+    )
+    check(lambda: post(contributor, "/moderate/logout"), "carl@example.org", "user.logout")
+    check(lambda: login(contributor, "carl@example.org"), "carl@example.org", "user.login")
+    # Looking changes nothing, and the bench stores nothing.
+    before = audit_count(app)
+    post(reviewer, "/moderate/bench", {"text": MMS_SENTENCE})
+    reviewer.get("/moderate/claims")
+    reviewer.get("/moderate/export?format=csv")
+    assert audit_count(app) == before
+
+
+@pytest.mark.parametrize(
+    ("role", "action"),
+    [
+        ("contributor", lambda c, app: create(c, id="mms")),
+        ("reviewer", lambda c, app: act(c, app, "vaccines-cause-autism", "retire")),
+        (
+            "admin",
+            lambda c, app: post(c, "/moderate/users", {"email": "z@example.org", "role": "admin"}),
+        ),
+        ("admin", lambda c, app: post(c, "/moderate/api-keys", {"name": "k"})),
+    ],
+)
+def test_a_change_never_lands_without_its_audit_entry(app, monkeypatch, role, action):
+    """The change and its audit entry share one transaction: when the audit write
+    fails, the change is rolled back with it."""
+    client = logged_in(app, role)
+    tables = ("claims", "claim_revisions", "users", "api_keys", "audit_events")
+    before = {t: query(app, f"SELECT * FROM {t}") for t in tables}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "audit", broken)
+    app.testing = False  # answer 500 instead of re-raising inside the test
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    res = action(client, app)
+    assert res.status_code == 500
+    assert {t: query(app, f"SELECT * FROM {t}") for t in tables} == before
+
+
+def test_the_audit_log_is_append_only(app):
+    logged_in(app, "admin")
+    db = db_of(app)
+    with pytest.raises(Exception, match="append-only"):
+        db.execute("UPDATE audit_events SET actor = 'someone else'")
+    with pytest.raises(Exception, match="append-only"):
+        db.execute("DELETE FROM audit_events")
+
+
+def test_the_audit_page_filters_by_actor_and_object(app):
+    reviewer = logged_in(app, "reviewer", "rita@example.org")
+    act(reviewer, app, "kratom-not-addictive", "retire")
+    page = reviewer.get("/moderate/audit?actor=rita@example.org").get_data(as_text=True)
+    assert "claim.retire" in page and "kratom-not-addictive" in page
+    assert "claim.create" not in page  # the seed's entries are by 'system'
+    page = reviewer.get("/moderate/audit?object_type=claim&object_id=vaccines-cause-autism")
+    assert "claim.publish" in page.get_data(as_text=True)
+
+
+# --- claims list -----------------------------------------------------------------------------
+
+
+def test_the_claims_list_searches_and_filters(app):
+    contributor = logged_in(app, "contributor")
+    create(contributor, id="mms")
+
+    def ids(qs: str) -> set[str]:
+        page = contributor.get("/moderate/claims" + qs).get_data(as_text=True)
+        return set(re.findall(r'href="/moderate/claims/([a-z0-9-]+)"', page)) - {"new"}
+
+    everything = ids("")
+    assert "mms" in everything and "vaccines-cause-autism" in everything
+    assert ids("?status=draft") == {"mms"}
+    assert ids("?verdict=supported") == {"opioid-agonists-cut-overdose-deaths"}
+    assert ids("?topic=kratom") == {"kratom-safe-opioid-treatment", "kratom-not-addictive"}
+    assert ids("?q=miracle+mineral") == {"mms"}  # an alias of a draft
+    assert ids("?q=heroin") == {"kratom-safe-opioid-treatment"}  # a phrasing
+    assert ids("?q=kratom&status=published&verdict=false") == {
+        "kratom-safe-opioid-treatment",
+        "kratom-not-addictive",
+    }
+    assert contributor.get("/moderate/claims?status=bogus").status_code == 400
+
+
+# --- test bench ------------------------------------------------------------------------------
+
+
+def test_the_bench_shows_what_the_published_set_and_a_draft_would_flag(app):
+    contributor = logged_in(app, "contributor")
+    create(contributor, id="mms")
+    text = f"Kratom is a safe, natural cure for opioid addiction.\n\n{MMS_SENTENCE}"
+    res = post(contributor, "/moderate/bench", {"text": text, "claim": "mms"})
+    assert res.status_code == 200
+    page = res.get_data(as_text=True)
+    published, _, draft = page.partition('id="draft-results"')
+    assert "kratom-safe-opioid-treatment" in published and "/moderate/claims/mms" not in published
+    assert "/moderate/claims/mms" in draft and "kratom-safe-opioid-treatment" in draft
+    for column in ("confident", "repeats", "contradicts the evidence"):
+        assert column in page
+    assert re.search(r'<td class="num">[01]\.\d\d</td>', page)
+
+
+def test_the_bench_reads_an_uploaded_html_page_and_stores_nothing(app):
+    contributor = logged_in(app, "contributor")
+    canary = "canary-7f3a9"
+    html = (
+        f"<html><body><nav>menu</nav><p>Kratom is a safe, natural cure for opioid "
+        f"addiction. {canary}</p></body></html>"
+    )
+    res = post(
+        contributor,
+        "/moderate/bench",
+        {"text": "", "page": (io.BytesIO(html.encode()), "page.html")},
+    )
+    assert res.status_code == 200
+    assert "kratom-safe-opioid-treatment" in res.get_data(as_text=True)
+    with open(app.config["DATABASE"], "rb") as fh:
+        assert canary.encode() not in fh.read()
+    assert query(app, "SELECT count(*) FROM match_counts") == [(0,)]
+
+
+def test_the_bench_asks_for_something_to_check(app):
+    contributor = logged_in(app, "contributor")
+    assert post(contributor, "/moderate/bench", {"text": "  "}).status_code == 422
+    res = post(contributor, "/moderate/bench", {"text": "Some text here.", "claim": "nope"})
+    assert res.status_code == 422
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def test_reports_move_between_states_with_a_note_and_show_on_the_claim(app):
+    reviewer = logged_in(app, "reviewer", "rita@example.org")
+    db = db_of(app)
+    first = store.create_report(
+        db,
+        kind="wrong_flag",
+        claim_id="vaccines-cause-autism",
+        passage="Vaccines do not cause autism.",
+        url=None,
+        comment="This sentence debunks it",
+    )["id"]
+    second = store.create_report(
+        db,
+        kind="wrong_flag",
+        claim_id="vaccines-cause-autism",
+        passage="Vaccines do not cause autism!",
+        url=None,
+        comment=None,
+    )["id"]
+    queue = reviewer.get("/moderate/reports").get_data(as_text=True)
+    assert "This sentence debunks it" in queue
+    claim_page = reviewer.get("/moderate/claims/vaccines-cause-autism").get_data(as_text=True)
+    assert f'/moderate/reports/{first}"' in claim_page and "Open" in claim_page
+
+    res = post(reviewer, f"/moderate/reports/{second}/resolve", {"status": "duplicate"})
+    assert res.status_code == 422  # a duplicate names its original
+    res = post(
+        reviewer,
+        f"/moderate/reports/{second}/resolve",
+        {"status": "duplicate", "duplicate_of": str(first)},
+    )
+    assert res.status_code == 303
+    res = post(
+        reviewer,
+        f"/moderate/reports/{first}/resolve",
+        {"status": "actioned", "note": "Stance rules tightened."},
+    )
+    assert res.status_code == 303
+    rows = query(
+        app,
+        "SELECT id, status, duplicate_of, resolution_note, resolved_by FROM reports ORDER BY id",
+    )
+    assert rows == [
+        (first, "actioned", None, "Stance rules tightened.", "rita@example.org"),
+        (second, "duplicate", first, None, "rita@example.org"),
+    ]
+    assert "Stance rules tightened." in reviewer.get(f"/moderate/reports/{first}").get_data(
+        as_text=True
+    )
+    assert "This sentence debunks it" not in reviewer.get("/moderate/reports").get_data(
+        as_text=True
+    )  # the open queue is empty now
+    res = post(reviewer, f"/moderate/reports/{first}/resolve", {"status": "open"})
+    assert res.status_code == 303 and query(
+        app, "SELECT status, resolved_by FROM reports WHERE id = ?", [first]
+    ) == [("open", None)]
+
+
+# --- import and export ------------------------------------------------------------
+
+
+def _upload(client, content: bytes, name: str, **extra):
+    return post(client, "/moderate/import", {"file": (io.BytesIO(content), name), **extra})
+
+
+def test_an_import_arrives_as_drafts_with_a_report_on_every_row(app):
+    reviewer = logged_in(app, "reviewer")
+    good = {**sample_claims()[0], "id": "imported-kratom", "text": "Kratom is a cure-all."}
+    bad = {"id": "bad-one", "text": "No verdict here."}
+    res = _upload(reviewer, json.dumps([good, bad]).encode(), "batch.json")
+    assert res.status_code == 303
+    report = reviewer.get(res.headers["Location"]).get_data(as_text=True)
+    assert (
+        "imported-kratom" in report and "bad-one" in report and "verdict must be one of" in report
+    )
+    assert status_of(app, "imported-kratom") == ("draft", None)
+    assert match(app.test_client(), "Kratom is a cure-all.") == []
+
+
+def test_only_an_admin_can_publish_on_import(app):
+    reviewer = logged_in(app, "reviewer")
+    admin = logged_in(app, "admin")
+    record = {**sample_claims()[0], "id": "imported-kratom", "text": "Kratom is a cure-all."}
+    body = json.dumps([record]).encode()
+    assert _upload(reviewer, body, "a.json", publish="1").status_code == 403
+    assert query(app, "SELECT count(*) FROM claims WHERE id = 'imported-kratom'") == [(0,)]
+    assert _upload(admin, body, "a.json", publish="1").status_code == 303
+    assert status_of(app, "imported-kratom") == ("published", None)
+
+
+def test_unreadable_import_files_are_explained(app):
+    reviewer = logged_in(app, "reviewer")
+    assert _upload(reviewer, b"{not json", "x.json").status_code == 422
+    assert _upload(reviewer, b"\xff\xfe\x00", "x.json").status_code == 422
+    assert post(reviewer, "/moderate/import", {}).status_code == 422
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv", "claimreview"])
+def test_export_downloads_every_format_and_it_imports_back(app, tmp_path, fmt):
+    contributor = logged_in(app, "contributor")
+    res = contributor.get(f"/moderate/export?format={fmt}&status=published")
+    assert res.status_code == 200
+    assert res.headers["Content-Disposition"].startswith('attachment; filename="healthflags-')
+    body = res.get_data(as_text=True)
+    assert "vaccines-cause-autism" in body
+    # Round trip into a fresh database through the import page.
+    other = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "other.db"),
+            "SECRET_KEY": "t",
+            "PASSWORD_HASH_CHEAP": True,
+        }
+    )
+    admin = logged_in(other, "admin")
+    name = {"json": "x.json", "ndjson": "x.ndjson", "csv": "x.csv", "claimreview": "x.jsonld"}[fmt]
+    res = _upload(admin, body.encode(), name, format=fmt)
+    assert res.status_code == 303
+    job = store.get_import(db_of(other), int(res.headers["Location"].rsplit("/", 1)[1]))
+    assert job["counts"]["created"] == 4 and job["counts"]["invalid"] == 0
+
+
+# --- dashboard ------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_counts_claims_and_charts_matches_over_time(app):
+    contributor = logged_in(app, "contributor")
+    create(contributor, id="mms")
+    client = app.test_client()
+    for _ in range(3):
+        match(client, "Kratom is a safe, natural cure for opioid addiction.")
+    from server.matcher import get_matcher
+
+    with app.app_context():
+        matcher = get_matcher(app)
+        store.add_match_counts(db_of(app), dict(matcher.counts))  # flush what is buffered
+        matcher.counts.clear()
+    page = contributor.get("/moderate/").get_data(as_text=True)
+    tiles = {k: n for n, k in re.findall(r'<span class="n">(\d+)</span> ([A-Za-z ]+)</a>', page)}
+    assert tiles["Draft"] == "1" and tiles["Published"] == "4"
+    assert "<polyline" in page and "kratom-safe-opioid-treatment: 3 matches" in page
+    assert "natural cure for opioid addiction." not in page.split("<svg", 1)[1].split("</svg>")[0]
+
+
+# --- publishing reaches every worker --------------------------------------------------------------
+
+
+def test_a_publish_reaches_every_worker_within_seconds(app, db_path):
+    """Two app instances on one database stand for two server workers: the one that
+    did not handle the publish picks it up by itself within INDEX_CHECK_SECONDS."""
+    other_worker = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(db_path),
+            "SECRET_KEY": "test",
+            "INDEX_CHECK_SECONDS": 0.5,
+        }
+    ).test_client()
+    assert match(other_worker, MMS_SENTENCE) == []  # its index is built now, without the claim
+    contributor = logged_in(app, "contributor")
+    reviewer = logged_in(app, "reviewer")
+    create(contributor, id="mms")
+    act(contributor, app, "mms", "submit")
+    act(reviewer, app, "mms", "approve")
+    deadline = time.monotonic() + 5
+    found = []
+    while time.monotonic() < deadline and not found:
+        found = match(other_worker, MMS_SENTENCE)
+        time.sleep(0.1)
+    assert [m["claim_id"] for m in found] == ["mms"]
+
+
+# --- the workspace's own protections --------------------------------------------------
+
+
+def test_workspace_pages_are_never_cached_framed_or_shared_cross_origin(app):
+    contributor = logged_in(app, "contributor")
+    res = contributor.get("/moderate/claims", headers={"Origin": "https://evil.example"})
+    assert res.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in res.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in res.headers["Content-Security-Policy"]
+    assert res.headers["X-Frame-Options"] == "DENY"
+    assert "Access-Control-Allow-Origin" not in res.headers
+    preflight = app.test_client().options(
+        "/moderate/login",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+
+
+def test_claim_text_is_escaped_everywhere_it_is_shown(app):
+    contributor = logged_in(app, "contributor")
+    create(
+        contributor,
+        id="xss",
+        text='<img src=x onerror="alert(1)"> cures autism.',
+        phrasings="<script>alert(2)</script> heals autism",
+    )
+    for path in (
+        "/moderate/claims",
+        "/moderate/claims/xss",
+        "/moderate/claims/xss/history",
+        "/moderate/claims/xss/edit",
+    ):
+        page = contributor.get(path).get_data(as_text=True)
+        assert "<img src=x" not in page and "<script>alert" not in page, path
+
+
+def test_the_served_app_never_runs_in_debug_mode(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.setenv("HEALTHFLAGS_DATABASE", str(tmp_path / "x.db"))
+    monkeypatch.setenv("HEALTHFLAGS_SECRET_KEY", "x")  # so no secret file is written
+    served = create_app()
+    assert served.debug is False

@@ -1,0 +1,283 @@
+"""The same extension folder in Firefox: a smoke test in real headless Firefox ESR.
+
+Playwright's Firefox is a patched build we can't install here, and WebDriver BiDi refuses
+to open moz-extension:// pages, so this drives Debian's `firefox-esr` over Marionette
+(Firefox's own remote protocol: length-prefixed JSON over TCP), with the extension
+installed as a temporary add-on. The extension's own pages are reached the way a reader
+reaches them: the consent page opens by itself on install, and the popup is opened from it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from test_extension import ARTIFACTS, CLAIMS, EXTENSION, site  # noqa: F401  (site: fixture)
+
+FIREFOX = shutil.which(os.environ.get("HEALTHFLAGS_FIREFOX", "firefox-esr"))
+ADDON_ID = "healthflags@healthflags.org"
+UUID = "4f1c2e7a-9b3d-4c8e-a6f0-1d2b3c4d5e6f"  # pinned so the test knows the pages' origin
+WAIT_MS = 20_000
+
+if FIREFOX is None and os.environ.get("CI") == "true":
+    # In CI the browser is installed by scripts/test: its absence is a failure, not a skip.
+    pytest.fail("firefox-esr is missing in CI (scripts/test installs it)", pytrace=False)
+pytestmark = pytest.mark.skipif(
+    FIREFOX is None, reason="firefox-esr is not installed (apt-get install firefox-esr)"
+)
+
+
+class Marionette:
+    """Just enough of the Marionette protocol for this test."""
+
+    def __init__(self, port: int, process: subprocess.Popen):
+        deadline = time.monotonic() + 60
+        while True:  # Firefox opens the port a moment after it starts
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", port), timeout=90)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.buffer = b""
+        self.next_id = 0
+        self._read()  # the server's hello
+
+    def _read(self) -> list:
+        while b":" not in self.buffer:
+            self.buffer += self._recv()
+        size, rest = self.buffer.split(b":", 1)
+        while len(rest) < int(size):
+            rest += self._recv()
+        message, self.buffer = rest[: int(size)], rest[int(size) :]
+        return json.loads(message)
+
+    def _recv(self) -> bytes:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("Firefox closed the connection")
+        return chunk
+
+    def send(self, command: str, params: dict | None = None):
+        self.next_id += 1
+        data = json.dumps([0, self.next_id, command, params or {}]).encode()
+        self.sock.sendall(str(len(data)).encode() + b":" + data)
+        while True:
+            kind, message_id, error, result = self._read()
+            if kind == 1 and message_id == self.next_id:
+                if error:
+                    raise AssertionError(f"{command}: {error.get('message')}")
+                return result.get("value") if isinstance(result, dict) else result
+
+    def js(self, script: str, *args):
+        return self.send("WebDriver:ExecuteScript", {"script": script, "args": list(args)})
+
+    def wait_for(self, condition: str, *args, timeout_ms: int = WAIT_MS):
+        """Wait in the page until the JavaScript expression `condition` is truthy."""
+        script = f"""
+          const done = arguments[arguments.length - 1];
+          const deadline = Date.now() + {timeout_ms};
+          const poll = async () => {{
+            let value = false;
+            try {{ value = await ({condition}); }} catch (error) {{ value = false; }}
+            if (value) done(value);
+            else if (Date.now() > deadline) done(null);
+            else setTimeout(poll, 50);
+          }};
+          poll();
+        """
+        for _ in range(5):
+            try:
+                value = self.send(
+                    "WebDriver:ExecuteAsyncScript",
+                    {"script": script, "args": list(args), "scriptTimeout": timeout_ms + 5000},
+                )
+                break
+            except AssertionError as error:
+                # We navigated a moment ago: ask again in the new document.
+                if "unloaded" not in str(error):
+                    raise
+        assert value, f"timed out waiting for {condition}"
+        return value
+
+    def wait_for_handle(self, before: set[str]) -> str:
+        """The window handle that is new since `before` (a tab we just opened)."""
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while time.monotonic() < deadline:
+            new = set(self.handles()) - before
+            if new:
+                return new.pop()
+        raise AssertionError("no new tab opened")
+
+    def click(self, selector: str) -> None:
+        element = self.send("WebDriver:FindElement", {"using": "css selector", "value": selector})
+        self.send("WebDriver:ElementClick", {"id": next(iter(element.values()))})
+
+    def switch_to(self, handle: str) -> None:
+        self.send("WebDriver:SwitchToWindow", {"handle": handle})
+
+    def handles(self) -> list[str]:
+        return self.send("WebDriver:GetWindowHandles")
+
+    def url(self) -> str:
+        return self.send("WebDriver:GetCurrentURL")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def firefox(tmp_path):
+    port = free_port()
+    profile = tmp_path / "firefox-profile"
+    profile.mkdir()
+    prefs = {
+        "marionette.port": port,
+        # Grant optional permissions without a prompt (the consent page asks for the server).
+        "extensions.webextOptionalPermissionPrompts": False,
+        "extensions.webextensions.uuids": json.dumps({ADDON_ID: UUID}),
+        "browser.shell.checkDefaultBrowser": False,
+        "browser.startup.page": 0,
+        "browser.newtabpage.enabled": False,
+        "app.update.disabledForTesting": True,
+        "app.normandy.enabled": False,
+        "extensions.update.enabled": False,
+        "datareporting.policy.dataSubmissionEnabled": False,
+        "toolkit.telemetry.reportingpolicy.firstRun": False,
+        "network.captive-portal-service.enabled": False,
+        "network.connectivity-service.enabled": False,
+        "browser.safebrowsing.malware.enabled": False,
+        "browser.safebrowsing.phishing.enabled": False,
+    }
+    (profile / "user.js").write_text(
+        "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
+    )
+    process = subprocess.Popen(
+        [FIREFOX, "-marionette", "-headless", "-no-remote", "-profile", str(profile)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MOZ_HEADLESS": "1"},
+    )
+    try:
+        marionette = Marionette(port, process)
+        marionette.send("WebDriver:NewSession", {"capabilities": {}})
+        yield marionette
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_firefox_consent_check_highlights_tooltip_and_living_page(firefox, live_server, site):  # noqa: F811
+    server = live_server(CLAIMS)
+    ff = firefox
+    assert ff.send("Addon:Install", {"path": str(EXTENSION), "temporary": True}) == ADDON_ID
+
+    # The consent page opens by itself on install.
+    deadline = time.monotonic() + WAIT_MS / 1000
+    consent = None
+    while consent is None and time.monotonic() < deadline:
+        for handle in ff.handles():
+            ff.switch_to(handle)
+            if ff.url().endswith("/consent.html"):
+                consent = handle
+    assert consent, "the consent page did not open"
+    assert ff.url() == f"moz-extension://{UUID}/consent.html"
+    # The page fills in the default address once it has loaded the settings.
+    assert ff.wait_for("document.getElementById('server-url')?.value") == "http://127.0.0.1:8765"
+    ff.js("document.getElementById('server-url').value = arguments[0]", server.url)
+    ff.click("#agree")  # in Firefox this also asks for the server's host permission
+    ff.wait_for("document.getElementById('result').textContent.includes('Thank you')")
+    assert ff.js("return browser.permissions.contains({origins: ['http://127.0.0.1/*']})")
+
+    # A page in a new tab; the popup (opened as a page) checks it.
+    ff.send("WebDriver:NewWindow", {"type": "tab"})
+    page = ff.handles()[-1]
+    ff.switch_to(page)
+    ff.send("WebDriver:Navigate", {"url": f"{site}/kratom-shop.html"})
+    ff.switch_to(consent)
+    tabs = ff.wait_for("browser.tabs.query({}).then((ts) => ts.map((t) => [t.id, t.url]))")
+    tab_id = next(t for t, url in tabs if url == f"{site}/kratom-shop.html")
+
+    def open_popup() -> str:
+        """The popup as a page of its own, opened from the consent page."""
+        ff.switch_to(consent)
+        before = set(ff.handles())
+        ff.js("window.open(`popup.html?tab=${arguments[0]}`)", tab_id)
+        handle = ff.wait_for_handle(before)
+        ff.switch_to(handle)
+        ff.wait_for("document.getElementById('status')?.dataset.status === 'idle'")
+        return handle
+
+    popup = open_popup()
+    ff.click("#check-page")
+    ff.wait_for("document.getElementById('status').dataset.status === 'done'")
+    assert ff.js("return document.querySelectorAll('#flags > li').length") == 2
+    assert ff.wait_for(f"browser.action.getBadgeText({{tabId: {tab_id}}})") == "2"
+
+    # Highlights and the tooltip, on hover, in the page.
+    ff.switch_to(page)
+    sizes = ff.js("return Object.fromEntries([...CSS.highlights].map(([n, h]) => [n, h.size]))")
+    assert sizes["healthflags-misinformation"] == 2 and sizes["healthflags-consistent"] == 0
+    point = ff.js("""
+      const r = [...CSS.highlights.get('healthflags-misinformation')][0].getClientRects()[0];
+      return {x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2)};""")
+    ff.send(
+        "WebDriver:PerformActions",
+        {
+            "actions": [
+                {
+                    "type": "pointer",
+                    "id": "mouse",
+                    "parameters": {"pointerType": "mouse"},
+                    "actions": [
+                        {
+                            "type": "pointerMove",
+                            "x": point["x"] - 30,
+                            "y": point["y"] + 40,
+                            "duration": 0,
+                        },
+                        {"type": "pointerMove", "x": point["x"], "y": point["y"], "duration": 100},
+                    ],
+                }
+            ]
+        },
+    )
+    card = (
+        "document.querySelector('healthflags-tooltip')?.shadowRoot?.querySelector('.card .verdict')"
+    )
+    assert ff.wait_for(f"{card}?.textContent") == "✕False"
+    links = ff.js("""return [...document.querySelector('healthflags-tooltip').shadowRoot
+                      .querySelectorAll('ul.evidence a')].map((a) => [a.href, a.rel, a.target])""")
+    assert links and all(
+        h.startswith("https://") and rel == "noopener noreferrer" for h, rel, _ in links
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ff.send("WebDriver:TakeScreenshot", {"full": False})
+    Path(ARTIFACTS / "extension-firefox-tooltip.png").write_bytes(base64.b64decode(screenshot))
+
+    # Text that arrives later is checked too.
+    ff.send("WebDriver:Navigate", {"url": f"{site}/living.html"})
+    ff.switch_to(popup)
+    ff.send("WebDriver:CloseWindow")
+    open_popup()
+    ff.click("#check-page")
+    ff.wait_for("document.getElementById('status').dataset.status === 'done'")
+    ff.switch_to(page)
+    assert ff.js("return CSS.highlights.get('healthflags-misinformation').size") == 1
+    ff.js("appendStory('The MMR jab causes autism.')")
+    ff.wait_for("CSS.highlights.get('healthflags-misinformation').size === 2")

@@ -12,6 +12,12 @@ from werkzeug.serving import make_server
 from server import create_app, store
 from server import db as dbm
 
+# Evidence links in test data are real pages too (found with the search tool).
+FDA_KRATOM = (
+    "https://fda.gov/news-events/press-announcements/"
+    "statement-fda-commissioner-scott-gottlieb-md-new-warning-letters-fda-issuing-companies-marketing"
+)
+
 
 def sample_claims() -> list[dict]:
     """A few claims written for the tests (the shipped seed is tested on its own)."""
@@ -33,11 +39,11 @@ def sample_claims() -> list[dict]:
             "required_terms": ["kratom"],
             "evidence": [
                 {
-                    "url": "https://www.fda.gov/news-events/public-health-focus/fda-and-kratom",
-                    "title": "FDA and Kratom",
+                    "url": FDA_KRATOM,
+                    "title": "Statement from FDA Commissioner Scott Gottlieb on kratom",
                     "publisher": "U.S. Food and Drug Administration",
                     "source_type": "regulator",
-                    "year": 2024,
+                    "year": 2018,
                 },
             ],
         },
@@ -55,7 +61,7 @@ def sample_claims() -> list[dict]:
             ],
             "evidence": [
                 {
-                    "url": "https://nida.nih.gov/research-topics/kratom",
+                    "url": "https://nida.nih.gov/es/publicaciones/drugfacts/kratom",
                     "title": "Kratom",
                     "publisher": "National Institute on Drug Abuse",
                     "source_type": "public_health_agency",
@@ -80,11 +86,11 @@ def sample_claims() -> list[dict]:
             "required_terms": ["vaccine", "autism"],
             "evidence": [
                 {
-                    "url": "https://www.cdc.gov/vaccine-safety/about/autism.html",
-                    "title": "Autism and Vaccines",
-                    "publisher": "CDC",
-                    "source_type": "public_health_agency",
-                    "year": 2024,
+                    "url": "https://pubmed.ncbi.nlm.nih.gov/34806766/",
+                    "title": "Vaccines for measles, mumps, rubella, and varicella in children",
+                    "publisher": "Cochrane Database of Systematic Reviews",
+                    "source_type": "systematic_review",
+                    "year": 2021,
                 },
             ],
         },
@@ -104,11 +110,11 @@ def sample_claims() -> list[dict]:
             "required_terms": ["overdose"],
             "evidence": [
                 {
-                    "url": "https://www.cdc.gov/overdose-prevention/treatment/index.html",
-                    "title": "Treatment of opioid use disorder",
-                    "publisher": "CDC",
-                    "source_type": "public_health_agency",
-                    "year": 2024,
+                    "url": "https://pubmed.ncbi.nlm.nih.gov/28446428/",
+                    "title": "Mortality risk during and after opioid substitution treatment",
+                    "publisher": "BMJ",
+                    "source_type": "systematic_review",
+                    "year": 2017,
                 },
             ],
         },

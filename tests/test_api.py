@@ -141,7 +141,7 @@ def test_claim_page_shows_verdict_summary_evidence_and_history(client):
     res = client.get("/claims/vaccines-cause-autism")
     html = res.get_data(as_text=True)
     assert res.status_code == 200 and "Vaccines cause autism." in html
-    assert "https://www.cdc.gov/vaccine-safety/about/autism.html" in html
+    assert "https://pubmed.ncbi.nlm.nih.gov/34806766/" in html
     assert "Revision 1" in html and "False" in html
     assert client.get("/claims/nope").status_code == 404
 

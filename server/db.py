@@ -106,6 +106,25 @@ def m001_schema(db: sqlite_utils.Database) -> None:
     db.executescript(_SCHEMA_001)
 
 
+@migrations()
+def m002_vectors_by_text(db: sqlite_utils.Database) -> None:
+    # A vector depends only on the text and the model, so key it by those: the
+    # canonical text and every phrasing share one table, and retiring a claim
+    # never forces a recomputation for another claim that words it the same way.
+    db.executescript(
+        """
+        DROP TABLE claim_vectors;
+        CREATE TABLE claim_vectors (
+          text_hash TEXT NOT NULL,
+          model TEXT NOT NULL,
+          dim INTEGER NOT NULL,
+          vector BLOB NOT NULL,
+          PRIMARY KEY (text_hash, model)
+        );
+        """
+    )
+
+
 _SCHEMA_001 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 
+import numpy as np
 import sqlite_utils
 from flask import Flask, current_app
 
@@ -21,8 +22,10 @@ from .matching import Index, build_index
 
 
 class Matcher:
-    def __init__(self, check_seconds: float, flush_seconds: float):
+    def __init__(self, check_seconds: float, flush_seconds: float, semantic: bool = False):
         self.check_seconds = check_seconds
+        # The semantic stage runs only with the extra installed and switched on.
+        self.embedder = load_embedder() if semantic else None
         self.flush_seconds = flush_seconds
         self.index: Index | None = None
         self.version: str | None = None
@@ -38,7 +41,9 @@ class Matcher:
                 version = store.published_version(db)
                 if self.index is None or version != self.version:
                     claims, aliases = store.index_rows(db)
-                    self.index, self.version = build_index(claims, aliases=aliases), version
+                    extra = {"vectors": ensure_vectors(db, self.embedder)} if self.embedder else {}
+                    self.index = build_index(claims, aliases=aliases, **extra)
+                    self.version = version
                 self.checked_at = now
         return self.index, self.version
 
@@ -55,11 +60,39 @@ class Matcher:
             store.add_match_counts(db, pending)
 
 
+def load_embedder():
+    from .matching.embed import Embedder, SemanticUnavailable
+
+    try:
+        return Embedder(threads=1)
+    except SemanticUnavailable as exc:
+        raise RuntimeError(f"HEALTHFLAGS_SEMANTIC is on but {exc}") from exc
+
+
+def ensure_vectors(db: sqlite_utils.Database, embedder) -> dict[str, np.ndarray]:
+    """Vectors of every published text, computing (and storing) only the missing ones:
+    a publish embeds its new phrasings once, never per request."""
+    from .matching.embed import DIM, MODEL_ID, from_blob, text_key, to_blob
+
+    texts = store.published_texts(db)
+    keys = [text_key(t) for t in texts]
+    stored = store.load_vectors(db, MODEL_ID, keys)
+    missing = [(t, k) for t, k in zip(texts, keys, strict=True) if k not in stored]
+    if missing:
+        fresh = embedder.embed([t for t, _ in missing])
+        items = [(k, to_blob(v)) for (_, k), v in zip(missing, fresh, strict=True)]
+        store.save_vectors(db, MODEL_ID, DIM, items)
+        stored.update(items)
+    return {t: from_blob(stored[k]) for t, k in zip(texts, keys, strict=True)}
+
+
 def get_matcher(app: Flask | None = None) -> Matcher:
     app = app or current_app
     matcher = app.extensions.get("healthflags_matcher")
     if matcher is None:
         matcher = app.extensions["healthflags_matcher"] = Matcher(
-            app.config["INDEX_CHECK_SECONDS"], app.config["MATCH_COUNTS_FLUSH_SECONDS"]
+            app.config["INDEX_CHECK_SECONDS"],
+            app.config["MATCH_COUNTS_FLUSH_SECONDS"],
+            semantic=bool(app.config["SEMANTIC"]),
         )
     return matcher

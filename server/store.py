@@ -961,7 +961,8 @@ def load_vectors(db: sqlite_utils.Database, model: str, keys: list[str]) -> dict
         chunk = keys[start : start + 500]
         marks = ",".join("?" * len(chunk))
         for key, blob in db.execute(
-            f"SELECT text_hash, vector FROM claim_vectors WHERE model = ? AND text_hash IN ({marks})",
+            "SELECT text_hash, vector FROM claim_vectors "
+            f"WHERE model = ? AND text_hash IN ({marks})",
             [model, *chunk],
         ).fetchall():
             found[key] = blob
@@ -973,6 +974,7 @@ def save_vectors(
 ) -> None:
     with _tx(db):
         db.conn.executemany(
-            "INSERT OR REPLACE INTO claim_vectors (text_hash, model, dim, vector) VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO claim_vectors (text_hash, model, dim, vector) "
+            "VALUES (?, ?, ?, ?)",
             [(key, model, dim, blob) for key, blob in items],
         )

@@ -1,0 +1,110 @@
+"""The curated database that ships: every entry valid, distinct, and matchable."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from server.claims import SOURCE_TYPES, VERDICTS, clean_claim, is_https_url
+from server.matching import build_index, find_matches
+from server.store import SEED_DIR, seed_records
+
+RECORDS = seed_records()
+
+
+def all_aliases(records) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for r in records:
+        for term, names in (r.get("aliases") or {}).items():
+            groups.setdefault(term.lower(), []).extend(n.lower() for n in names)
+    return groups
+
+
+@pytest.fixture(scope="module")
+def index():
+    return build_index([clean_claim(r) for r in RECORDS], aliases=all_aliases(RECORDS))
+
+
+def test_every_seed_file_is_a_list_of_claims_on_one_topic():
+    for path in SEED_DIR.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert isinstance(data, list) and data, path.name
+        assert {r["topic"] for r in data} == {path.stem}, path.name
+
+
+def test_database_size_and_breadth():
+    assert len(RECORDS) >= 300
+    assert len({r["topic"] for r in RECORDS}) >= 25
+    assert sum(r["topic"] == "kratom" for r in RECORDS) >= 6
+    verdicts = Counter(r["verdict"] for r in RECORDS)
+    assert verdicts["supported"] >= 20
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=[r["id"] for r in RECORDS])
+def test_each_entry_is_complete(record):
+    rec = clean_claim(record)
+    assert rec["verdict"] in VERDICTS
+    assert len(rec["phrasings"]) >= 3
+    assert 1 <= len(rec["summary"]) <= 600
+    assert len(rec["evidence"]) >= 2
+    for ev in rec["evidence"]:
+        assert is_https_url(ev["url"]) and ev["source_type"] in SOURCE_TYPES
+        assert ev["title"] and ev["publisher"] and ev["year"]
+
+
+def test_no_duplicate_claims_or_phrasings():
+    ids = Counter(r["id"] for r in RECORDS)
+    assert [i for i, n in ids.items() if n > 1] == []
+    texts = Counter(t.casefold().strip(" .!") for r in RECORDS
+                    for t in [r["text"], *r["phrasings"]])
+    assert [t for t, n in texts.items() if n > 1] == []
+
+
+def test_every_phrasing_matches_its_own_claim_and_no_other(index):
+    wrong = []
+    for r in RECORDS:
+        for text in [r["text"], *r["phrasings"]]:
+            found = {m.claim_id for m in find_matches(index, [{"id": "s", "text": text}])}
+            if r["id"] not in found or found - {r["id"]}:
+                wrong.append((r["id"], text, sorted(found)))
+    assert wrong == [], "\n".join(map(str, wrong[:40])) + f"\n{len(wrong)} in all"
+
+
+def test_seed_folder_is_what_first_start_loads():
+    assert Path(SEED_DIR).is_dir() and len(seed_records()) == len(RECORDS)
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def page_flags(index, name: str) -> list:
+    from server.pagetext import segments_from_html
+
+    return find_matches(index, segments_from_html((FIXTURES / name).read_text()))
+
+
+def test_a_kratom_sales_page_lights_up_its_claims_and_nothing_else(index):
+    flags = page_flags(index, "kratom-blog.html")
+    bad = {m.exact for m in flags if m.assessment == "contradicts_evidence"
+           and m.tier == "confident" and m.claim_id.startswith("kratom-")}
+    assert {
+        "Kratom is a safe, natural cure for opioid addiction.",
+        "Unlike methadone, kratom is not addictive, so you never trade one habit for another.",
+        "Kratom resets your dopamine and fixes the root cause of addiction.",
+    } <= bad
+    harmless = (
+        "Our founder started this company", "The leaves are harvested by hand",
+        "Free shipping", "Lab-tested", "Many people like to mix", "Questions? Email",
+    )
+    assert not [m.exact for m in flags if m.exact.startswith(harmless)]
+    flagged = {m.exact for m in flags}
+    assert "Clinical trials have proven that kratom works for opioid withdrawal." in flagged
+
+
+def test_a_page_of_sound_health_advice_stays_clear(index):
+    flags = page_flags(index, "sound-advice.html")
+    assert [m for m in flags if m.assessment == "contradicts_evidence"] == []
+    assert len(flags) <= 1

@@ -66,8 +66,9 @@ def paced(port: int, rate: float, seconds: float, request) -> dict:
                 status = 0
             elapsed = time.perf_counter() - t0
             with lock:
-                (latencies if status == 200 else errors).append(elapsed if status == 200
-                                                                else status)
+                (latencies if status == 200 else errors).append(
+                    elapsed if status == 200 else status
+                )
         conn.close()
 
     pool = [threading.Thread(target=worker) for _ in range(max(4, int(rate // 10)))]
@@ -78,16 +79,24 @@ def paced(port: int, rate: float, seconds: float, request) -> dict:
     latencies.sort()
 
     def pct(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies \
-            else 0.0
+        return (
+            latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
+        )
 
-    return {"sent": total, "ok": len(latencies), "errors": len(errors), "p50_ms": pct(0.5),
-            "p99_ms": pct(0.99), "max_ms": latencies[-1] * 1000 if latencies else 0.0}
+    return {
+        "sent": total,
+        "ok": len(latencies),
+        "errors": len(errors),
+        "p50_ms": pct(0.5),
+        "p99_ms": pct(0.99),
+        "max_ms": latencies[-1] * 1000 if latencies else 0.0,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--rate", type=float, default=100.0, help="pages per second")
     p.add_argument("--seconds", type=float, default=60.0, help="how long (it stops by itself)")
     p.add_argument("--claims", type=int, default=10_000, help="generated claims")
@@ -101,13 +110,27 @@ def main(argv: list[str] | None = None) -> None:
         rows = generate_claims(args.claims, seed=args.claims)  # what make_database stored
         bodies = [json.dumps({"segments": page}).encode() for page in generate_pages(rows, 20)]
         port = free_port()
-        env = {**os.environ, "HEALTHFLAGS_RATELIMIT_MATCH": "1000000 per minute",
-               "HEALTHFLAGS_RATELIMIT_READ": "1000000 per minute"}
+        env = {
+            **os.environ,
+            "HEALTHFLAGS_RATELIMIT_MATCH": "1000000 per minute",
+            "HEALTHFLAGS_RATELIMIT_READ": "1000000 per minute",
+        }
         exe = Path(sys.executable).with_name("healthflags")
         proc = subprocess.Popen(
-            [str(exe), "serve", "--db", str(db_path), "--no-seed", "--port", str(port),
-             "--workers", str(args.workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(exe),
+                "serve",
+                "--db",
+                str(db_path),
+                "--no-seed",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         try:
@@ -120,8 +143,12 @@ def main(argv: list[str] | None = None) -> None:
                 return res.status
 
             def match(conn, i):
-                conn.request("POST", "/v1/match", bodies[i % len(bodies)],
-                             {"Content-Type": "application/json"})
+                conn.request(
+                    "POST",
+                    "/v1/match",
+                    bodies[i % len(bodies)],
+                    {"Content-Type": "application/json"},
+                )
                 res = conn.getresponse()
                 res.read()
                 return res.status
@@ -133,10 +160,12 @@ def main(argv: list[str] | None = None) -> None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
     ratio = run["p99_ms"] / base["p99_ms"] if base["p99_ms"] else 0.0
-    print(f"rate={args.rate:g} seconds={args.seconds:g} claims={args.claims} "
-          f"workers={args.workers} sent={run['sent']} ok={run['ok']} errors={run['errors']} "
-          f"p50_ms={run['p50_ms']:.1f} p99_ms={run['p99_ms']:.1f} max_ms={run['max_ms']:.1f} "
-          f"baseline_p99_ms={base['p99_ms']:.1f} ratio_p99={ratio:.1f}")
+    print(
+        f"rate={args.rate:g} seconds={args.seconds:g} claims={args.claims} "
+        f"workers={args.workers} sent={run['sent']} ok={run['ok']} errors={run['errors']} "
+        f"p50_ms={run['p50_ms']:.1f} p99_ms={run['p99_ms']:.1f} max_ms={run['max_ms']:.1f} "
+        f"baseline_p99_ms={base['p99_ms']:.1f} ratio_p99={ratio:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -5,16 +5,20 @@ from __future__ import annotations
 import pytest
 from conftest import sample_claims
 
-from server.matching import Settings, build_index, find_matches, rank
+from server.matching import Settings, build_index, candidate_features, find_matches, rank
 
 
-@pytest.fixture(scope="module")
-def index():
+def sample_aliases() -> dict[str, list[str]]:
     aliases: dict[str, list[str]] = {}
     for c in sample_claims():
         for term, names in c.get("aliases", {}).items():
             aliases.setdefault(term, []).extend(names)
-    return build_index(sample_claims(), aliases=aliases)
+    return aliases
+
+
+@pytest.fixture(scope="module")
+def index():
+    return build_index(sample_claims(), aliases=sample_aliases())
 
 
 def flags(index, text: str) -> list:
@@ -115,7 +119,9 @@ def test_results_are_deterministic(index):
     assert len(first) == 15
     for _ in range(3):
         assert flags(index, text) == first
-    rebuilt = build_index(sample_claims(), aliases={"kratom": ["mitragyna speciosa", "ketum"]})
+    # The same claims and aliases give the same flags and scores (word weights depend
+    # on the aliases, so a rebuild must use the same ones).
+    rebuilt = build_index(sample_claims(), aliases=sample_aliases())
     assert flags(rebuilt, text) == first
 
 
@@ -128,9 +134,18 @@ def test_claim_split_over_two_sentences_is_found_once(index):
 
 def test_tiers_follow_the_thresholds(index):
     text = "Kratom is a safe, natural cure for opioid addiction."
-    [m] = find_matches(index, [{"id": "s", "text": text}], Settings(confident=0.99, possible=0.5))
+    [m] = find_matches(index, [{"id": "s", "text": text}])
+    # Thresholds just above and below this sentence's own score.
+    above, below = min(1.0, m.score + 1e-3), m.score - 1e-3
+    [m] = find_matches(
+        index, [{"id": "s", "text": text}], Settings(confident=above, possible=below)
+    )
     assert m.tier == "possible"
-    assert find_matches(index, [{"id": "s", "text": text}], Settings(possible=0.999)) == []
+    [m] = find_matches(
+        index, [{"id": "s", "text": text}], Settings(confident=below, possible=below)
+    )
+    assert m.tier == "confident"
+    assert find_matches(index, [{"id": "s", "text": text}], Settings(possible=above)) == []
 
 
 def test_empty_index_matches_nothing():
@@ -151,8 +166,77 @@ def test_sentence_limit_caps_the_work(index):
     assert len(found) == 10
 
 
-def test_a_short_claims_words_inside_a_different_assertion_do_not_match():
+def test_a_short_claims_words_inside_a_different_assertion_do_not_match(index):
     # "addiction" here is opioid addiction: the sentence says nothing about whether
-    # kratom itself is addictive, so it neither repeats nor disputes that claim.
-    only = build_index([c for c in sample_claims() if c["id"] == "kratom-not-addictive"])
-    assert flags(only, "Kratom is a safe, natural cure for opioid addiction.") == []
+    # kratom itself is addictive, so it neither repeats nor disputes that claim, on
+    # its own score (candidate_features), before any better claim explains its words.
+    text = "Kratom is a safe, natural cure for opioid addiction."
+    scored = candidate_features(index, [{"id": "s", "text": text}])
+    assert [claim for *_, claim, _ in scored] == ["kratom-safe-opioid-treatment"]
+
+
+def test_hashtags_and_handles_read_as_their_words_and_addresses_are_dropped(index):
+    text = "#KratomIsSafe and a #NaturalCure for #OpioidAddiction https://t.co/x1 pic.twitter.com/y"
+    [m] = flags(index, text)
+    assert m.claim_id == "kratom-safe-opioid-treatment"
+    assert flags(index, "https://kratom.example/opioid-addiction-cure-safe-natural") == []
+
+
+def test_hyphenated_compounds_match_their_parts(index):
+    [m] = flags(index, "Kratom is a safe, all-natural, risk-free opioid-addiction cure.")
+    assert m.claim_id == "kratom-safe-opioid-treatment"
+
+
+def test_a_canonical_term_of_several_words_is_not_broken_by_a_shorter_alias():
+    claims = [
+        {
+            "id": "c-cures-colds",
+            "verdict": "false",
+            "text": "Vitamin C cures colds.",
+            "required_terms": ["vitamin c"],
+        },
+        {
+            "id": "microwave",
+            "verdict": "false",
+            "text": "Microwaving destroys nutrients.",
+            "required_terms": ["nutrient"],
+        },
+    ]
+    idx = build_index(claims, aliases={"vitamin c": ["ascorbic acid"], "nutrient": ["vitamins"]})
+    assert [m.claim_id for m in flags(idx, "Ascorbic acid cures colds.")] == ["c-cures-colds"]
+    assert [m.claim_id for m in flags(idx, "Vitamin C cures colds.")] == ["c-cures-colds"]
+
+
+def test_a_page_read_at_once_flags_what_its_sentences_flag_one_by_one(index):
+    sentences = [
+        "Kratom is a safe, natural cure for opioid addiction.",
+        "The weather was fine.",
+        "Vaccines cause autism, they say.",
+        "You can't get hooked on kratom.",
+        "Buprenorphine treatment lowers the chance of dying of an overdose.",
+    ]
+    page = find_matches(index, [{"id": str(i), "text": s} for i, s in enumerate(sentences)])
+    alone = [
+        (str(i), m.claim_id, m.score)
+        for i, s in enumerate(sentences)
+        for m in find_matches(index, [{"id": str(i), "text": s}])
+    ]
+    assert [(m.segment_id, m.claim_id, m.score) for m in page] == alone
+    assert len(alone) == 4
+
+
+def test_rank_breaks_ties_by_the_order_claims_were_indexed():
+    twins = [
+        {"id": f"twin-{i}", "verdict": "false", "text": "Garlic cures the common cold."}
+        for i in (2, 1)
+    ]
+    ranked = rank(build_index(twins), "garlic cures colds", limit=2)
+    assert [c for c, _ in ranked] == ["twin-2", "twin-1"]
+    assert ranked[0][1] == ranked[1][1]
+
+
+def test_a_negation_counts_in_the_clause_that_carries_the_claim(index):
+    # Two negations would cancel out over the whole sentence; the claim's clause has one.
+    [m] = flags(index, "Vaccines do not cause autism, so there is nothing to fear.")
+    assert m.claim_id == "vaccines-cause-autism"
+    assert m.stance == "disputes"

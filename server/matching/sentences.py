@@ -59,6 +59,7 @@ ABBREVIATIONS = frozenset(
 )
 
 MAX_SENTENCE_CHARS = 400
+_BULLET_START = frozenset("-*•·▪‣◦–—0123456789")
 CHUNK_WORDS = 60
 
 
@@ -68,18 +69,28 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for m in _END.finditer(text):
         if _is_real_end(text, m.start(), m.end()):
             cuts.add(m.end())
-    for pattern in (_BLANK_LINE, _BULLET_LINE):
-        for m in pattern.finditer(text):
-            cuts.add(m.start() + 1)
+    if "\n" in text:
+        for pattern in (_BLANK_LINE, _BULLET_LINE):
+            for m in pattern.finditer(text):
+                cuts.add(m.start() + 1)
     bounds = sorted(cuts)
     spans: list[tuple[int, int]] = []
     for start, end in zip(bounds, bounds[1:], strict=False):
-        bullet = _LEADING_BULLET.match(text, start, end)
-        if bullet:
-            start = bullet.end()
-        start, end = _trim(text, start, end)
+        piece = text[start:end]
+        lead = len(piece) - len(piece.lstrip())
+        if lead < len(piece) and piece[lead] in _BULLET_START:
+            bullet = _LEADING_BULLET.match(text, start, end)
+            if bullet:
+                start = bullet.end()
+                piece = text[start:end]
+                lead = len(piece) - len(piece.lstrip())
+        end = start + len(piece.rstrip())
+        start += lead
         if end > start:
-            spans.extend(_chunk(text, start, end))
+            if end - start <= MAX_SENTENCE_CHARS:
+                spans.append((start, end))
+            else:
+                spans.extend(_chunk(text, start, end))
     return spans
 
 
@@ -90,18 +101,20 @@ def _is_real_end(text: str, start: int, end: int) -> bool:
     if nxt.islower():
         return False  # "e.g. the", "approx. ten"
     if text[start] == ".":
-        word = _LAST_WORD.search(text, max(0, start - 20), start + 1)
-        if word and (word.group(1).casefold() in ABBREVIATIONS or len(word.group(1)) == 1):
+        # The word before the dot ("Dr", "J", "e.g"): a plain run of letters is read
+        # directly; anything with inner dots goes through the regex.
+        low = max(0, start - 20)
+        i = start
+        while i > low and text[i - 1].isalpha():
+            i -= 1
+        if i == start or text[i - 1 : i] == "." and i > low:
+            word = _LAST_WORD.search(text, low, start + 1)
+            found = word.group(1) if word else ""
+        else:
+            found = text[i:start]
+        if found and (found.casefold() in ABBREVIATIONS or len(found) == 1):
             return False  # "Dr. Smith", "J. Smith"
     return True
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _chunk(text: str, start: int, end: int) -> list[tuple[int, int]]:

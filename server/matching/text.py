@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
 
-# A word is letters/digits, with inner apostrophes ("doesn't") or hyphens ("7-oh").
+# For offsets and stance: a word is letters/digits, with inner apostrophes ("doesn't")
+# or hyphens ("7-oh").
 # Each alternative consumes at least one character, so matching stays linear.
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
@@ -217,6 +219,32 @@ NEGATIONS = frozenset(
 
 _stemmer = Stemmer.Stemmer("english")
 
+# Web and social-media noise that carries no words of a claim: addresses are
+# dropped, and #hashtags / @handles are read as the words they run together
+# ("#BoycottOliveGarden" -> "Boycott Olive Garden", "@realDonaldTrump" -> "real
+# Donald Trump"), as a reader would read them.
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b(?:[^\W_]+[.-])*[^\W_]+\.[a-z]{2,}/\S*", re.IGNORECASE
+)
+_TAG = re.compile(r"(?<!\w)[#@](\w+)")
+_CAMEL = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|_+"
+)
+# Matching reads a word as a run of letters and digits: apostrophes vanish
+# ("doesn't" -> "doesnt", "kratom's" -> "kratoms") and hyphenated compounds fall into
+# their parts ("THC-free", "FDA-approved"), as search engines' standard analysers do.
+# For speed, common Unicode punctuation is replaced, ASCII punctuation goes to spaces
+# through a bytes table over the UTF-8 text, and `split` does the rest; a token still
+# holding another non-word character (an emoji glued to a word) is split by regex
+# once and remembered. SEPARATOR (a control character texts lose) lets many texts go
+# through at once.
+SEPARATOR = "\x00"
+_UNICODE_PUNCTUATION = "“”„‟«»‹›—–‐‑‒―…•·¡¿§¶†‡°′″‰€£¥©®™‘"
+_PART = re.compile(r"[^\W_]+")
+_ASCII_SPACES = bytes(
+    c if (chr(c).isalnum() or c == 0 or c >= 128) else ord(" ") for c in range(256)
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Token:
@@ -231,13 +259,105 @@ def normalise_word(raw: str) -> str:
     return word.replace("’", "").replace("'", "")
 
 
-@lru_cache(maxsize=200_000)
+class _StemCache(dict):
+    """Raw token → the stem of its normalised form, or for a token that is several
+    words (see above) the tuple of their stems; computed once per distinct token."""
+
+    def __missing__(self, raw: str) -> str | tuple[str, ...]:
+        self.fill([raw])
+        return self[raw]
+
+    def fill(self, tokens: list[str]) -> None:
+        """Stem the tokens not seen yet, in one call to the stemmer."""
+        new = [t for t in tokens if t not in self]
+        if not new:
+            return
+        if len(self) + len(new) > 300_000:  # bounded: pages hold any number of words
+            self.clear()
+            self[SEPARATOR] = SEPARATOR
+            COMPOUND_TOKENS.clear()
+        plain = [t for t in new if t.isascii() and t.isalnum()]  # most of them
+        self.update(zip(plain, _stemmer.stemWords([t.lower() for t in plain]), strict=True))
+        for raw in new:
+            if raw in self:
+                continue
+            if _PART.fullmatch(raw):
+                self[raw] = _stemmer.stemWord(normalise_word(raw))
+            else:
+                self[raw] = tuple(_stemmer.stemWord(normalise_word(p)) for p in _PART.findall(raw))
+                COMPOUND_TOKENS.add(raw)
+
+
+STEMS = _StemCache({SEPARATOR: SEPARATOR})
+COMPOUND_TOKENS: set[str] = set()  # tokens STEMS maps to a tuple
+
+
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    out = STEMS[word]
+    return out if isinstance(out, str) else " ".join(out)
 
 
 def tokens(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), normalise_word(m.group())) for m in _WORD.finditer(text)]
+
+
+def _prepare(text: str) -> str:
+    if "/" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if "#" in text or "@" in text:
+        text = _TAG.sub(_split_tag, text)
+    if SEPARATOR in text:
+        text = text.replace(SEPARATOR, " ")
+    return text
+
+
+def raw_tokens(text: str) -> list[str]:
+    """A text's tokens for matching: no web addresses, hashtags and handles split
+    into their words, punctuation gone. Nearly always one word each."""
+    return _split(_prepare(text))
+
+
+def raw_tokens_of_many(texts: list[str]) -> list[str]:
+    """`raw_tokens` of many texts in one pass, each text's followed by SEPARATOR."""
+    return [t for chunk in raw_token_chunks(texts) for t in chunk]
+
+
+def raw_token_chunks(texts: list[str], chunk: int = 2000) -> Iterator[list[str]]:
+    """`raw_tokens_of_many` in pieces of `chunk` texts (so that one text with an
+    accent does not slow the rest, and few token strings live at once)."""
+    for i in range(0, len(texts), chunk):
+        part = [_prepare(t) for t in texts[i : i + chunk]]
+        yield _split(" \x00 ".join(part) + " \x00")
+
+
+def _split(text: str) -> list[str]:
+    if not text.isascii():
+        text = text.replace("’", "")
+        for mark in _UNICODE_PUNCTUATION:
+            if mark in text:
+                text = text.replace(mark, " ")
+    return text.encode("utf-8", "surrogatepass").translate(_ASCII_SPACES, b"'").decode(
+        "utf-8", "surrogatepass"
+    ).split()
+
+
+def stems_of(tokens: list[str]) -> list[str]:
+    """The stems of raw tokens, in order."""
+    cache = STEMS
+    out = [cache[t] for t in tokens]
+    if COMPOUND_TOKENS.isdisjoint(tokens):
+        return out
+    flat: list[str] = []
+    for s in out:
+        if isinstance(s, str):
+            flat.append(s)
+        else:
+            flat.extend(s)
+    return flat
+
+
+def _split_tag(m: re.Match) -> str:
+    return " " + _CAMEL.sub(" ", m.group(1)) + " "
 
 
 class Aliases:
@@ -245,56 +365,104 @@ class Aliases:
 
     `{"kratom": ["mitragyna speciosa", "ketum"]}` makes "Mitragyna speciosa" and
     "ketum" read as "kratom". Longest alias wins; matching is greedy left to right.
+    A canonical term of several words stays itself, so "vitamin c" is not broken up
+    by a one-word alias from another group ("vitamins" → "nutrient").
     """
 
     def __init__(self, groups: dict[str, list[str]] | None = None):
         self._map: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._longest = 1
+        canonicals = []
         for term, names in (groups or {}).items():
-            canonical = tuple(stem(t.word) for t in tokens(term))
+            canonical = tuple(stems_of(raw_tokens(term)))
             if not canonical:
                 continue
+            canonicals.append(canonical)
             for name in names:
-                key = tuple(stem(t.word) for t in tokens(name))
+                key = tuple(stems_of(raw_tokens(name)))
                 if key and key != canonical:
                     self._map[key] = canonical
                     self._longest = max(self._longest, len(key))
+        self._count = len(self._map)
+        for canonical in canonicals:
+            if len(canonical) > 1:
+                self._map.setdefault(canonical, canonical)
+                self._longest = max(self._longest, len(canonical))
+        self.starts = frozenset(key[0] for key in self._map)
 
     def __len__(self) -> int:
-        return len(self._map)
+        return self._count
+
+    def __bool__(self) -> bool:
+        return bool(self._map)
+
+    def apply_numbers(self, ids: list[int], number) -> list[int]:
+        """`apply` on stem numbers (`number(stem)` gives a stem's number)."""
+        if not self._map:
+            return ids
+        table = {
+            tuple(number(s) for s in k): tuple(number(s) for s in v) for k, v in self._map.items()
+        }
+        starts = {k[0] for k in table}
+        if starts.isdisjoint(ids):
+            return ids
+        out: list[int] = []
+        done = 0
+        longest = self._longest
+        for i in [i for i, s in enumerate(ids) if s in starts]:
+            if i < done:
+                continue
+            for size in range(min(longest, len(ids) - i), 0, -1):
+                canonical = table.get(tuple(ids[i : i + size]))
+                if canonical:
+                    out.extend(ids[done:i])
+                    out.extend(canonical)
+                    done = i + size
+                    break
+        out.extend(ids[done:])
+        return out
 
     def apply(self, stems: list[str]) -> list[str]:
-        if not self._map:
+        if not self._map or self.starts.isdisjoint(stems):
             return stems
+        starts, table, longest = self.starts, self._map, self._longest
         out: list[str] = []
-        i = 0
-        while i < len(stems):
-            for size in range(min(self._longest, len(stems) - i), 0, -1):
-                canonical = self._map.get(tuple(stems[i : i + size]))
+        done = 0  # stems before this position are in `out`
+        for i in [i for i, s in enumerate(stems) if s in starts]:
+            if i < done:
+                continue  # inside an alias already replaced
+            for size in range(min(longest, len(stems) - i), 0, -1):
+                canonical = table.get(tuple(stems[i : i + size]))
                 if canonical:
+                    out.extend(stems[done:i])
                     out.extend(canonical)
-                    i += size
+                    done = i + size
                     break
-            else:
-                out.append(stems[i])
-                i += 1
+        out.extend(stems[done:])
         return out
 
 
 def terms(text: str, aliases: Aliases) -> list[str]:
     """The matching terms of a text: stems of its content words, aliases applied."""
-    stems = [stem(t.word) for t in tokens(text)]
-    return [s for s in aliases.apply(stems) if s not in _SKIP]
+    stems = stems_of(raw_tokens(text))
+    if aliases:
+        stems = aliases.apply(stems)
+    skip = SKIP
+    return [s for s in stems if s not in skip]
 
 
 def negation_count(text: str) -> int:
-    return sum(1 for t in tokens(text) if t.word in NEGATIONS)
+    return sum(1 for w in _WORD.findall(text) if normalise_word(w) in NEGATIONS)
 
 
 # Stop words are dropped after stemming (aliases may span them), so drop their stems.
-_SKIP = frozenset(STOP_WORDS | NEGATIONS | {stem(w) for w in STOP_WORDS | NEGATIONS})
+SKIP = frozenset(
+    STOP_WORDS | NEGATIONS | {stem(w) for w in STOP_WORDS | NEGATIONS} | {SEPARATOR}
+)
+NEGATION_STEMS = frozenset(stem(w) for w in NEGATIONS)
 
 
 def utf16_offset(text: str, index: int) -> int:
     """JavaScript's index for code point `index` of `text`."""
-    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+    head = text[:index]
+    return len(head.encode("utf-16-le", "surrogatepass")) // 2 if not head.isascii() else index

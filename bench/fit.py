@@ -1,0 +1,199 @@
+"""Fit the weights of the engine's two scores on a training split, and print them.
+
+    python bench/fit.py --claims ../shared/data/clef2020-task2/verified_claims.docs.tsv \
+        --queries ../shared/data/clef2020-task2/train/tweets.queries.tsv \
+        --qrels ../shared/data/clef2020-task2/train/tweet-vclaim-pairs.qrels
+
+Both fits use the engine's own features (`candidate_features`, `rank_features`) and
+only numpy. A claim counts as relevant when it is a query's claim or reads the
+same after normalisation (`datasets.same_claim_groups`).
+
+- RANKING (`rank`): for every query, the claims with the best BM25 form a pool. The
+  direction is the conditional-logit (softmax over the pool) fit that ranks the
+  relevant claims first; scale and bias come from a logistic fit of that score over
+  the pools.
+- Weights() defaults (`find_matches`): every (sentence, candidate claim) pair that
+  `find_matches` scores on the queries and on generated ordinary sentences, with
+  nothing pruned, over coverage, evidence and precision. A pair is positive when
+  the claim is relevant and the sentence is the query's best for it (the query's
+  other sentences are left out: they need not carry the claim); every other pair
+  is negative.
+
+Use the training split only: the development split is for reporting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+from corpus import neutral_sentences
+from datasets import Labelled
+from metrics import summary
+
+from server.matching import Index, Settings, Weights, candidate_features, rank_features
+from server.matching.decide import FEATURES
+
+POOL = 50
+# Flags weigh coverage, evidence and precision. The rapidfuzz ratios and bm25 were
+# tried too: the ratios added nothing, and bm25 only took a negative weight against
+# its near twin, precision; the subject is always present in find_matches' pairs.
+DECISION = ("coverage", "evidence", "precision")
+
+
+def pools(data: Labelled, index: Index) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+    """(query id, candidate claims, feature rows, labels) per query: the claims `rank`
+    considers (the best BM25), with the features it computes."""
+    position = {cid: i for i, cid in enumerate(index.ids)}
+    out = []
+    for qid, text in data.queries:
+        cands = rank_features(index, text, pool=POOL)
+        if not cands:
+            continue
+        want = data.relevant_groups[qid]
+        top = np.array([position[c] for c, _ in cands])
+        rows = np.array([f.vector() for _, f in cands], dtype=float)
+        labels = np.array([data.group[c] in want for c, _ in cands], dtype=float)
+        out.append((qid, top, rows, labels))
+    return out
+
+
+def fit_listwise(pools_, l2: float = 1e-2, iters: int = 50) -> np.ndarray:
+    """Weights maximising the mean log-softmax probability of each pool's relevant
+    claims (Newton's method with step halving; L2 keeps it finite)."""
+    sets = [(x, y / y.sum()) for _, _, x, y in pools_ if y.any()]
+    d = sets[0][0].shape[1]
+    w = np.zeros(d)
+
+    def step(w):
+        loss, grad, hess = 0.5 * l2 * w @ w, l2 * w, l2 * np.eye(d)
+        for x, y in sets:
+            s = x @ w
+            m = s.max()
+            e = np.exp(s - m)
+            p = e / e.sum()
+            loss += m + np.log(e.sum()) - y @ s
+            mu = p @ x
+            grad = grad + mu - y @ x
+            xc = x - mu
+            hess = hess + (xc * p[:, None]).T @ xc
+        return loss, grad, hess
+
+    loss, grad, hess = step(w)
+    for _ in range(iters):
+        move = np.linalg.solve(hess, grad)
+        t = 1.0
+        while True:
+            new = w - t * move
+            new_loss, new_grad, new_hess = step(new)
+            if new_loss <= loss or t < 1e-6:
+                break
+            t /= 2
+        done = loss - new_loss < 1e-9
+        w, loss, grad, hess = new, new_loss, new_grad, new_hess
+        if done:
+            break
+    return w
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> np.ndarray:
+    """Logistic regression of y on x with a bias (last), by Newton's method."""
+    xb = np.column_stack([x, np.ones(len(x))])
+    w = np.zeros(xb.shape[1])
+    reg = l2 * np.eye(len(w))
+    reg[-1, -1] = 0.0
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(xb @ w)))
+        grad = xb.T @ (p - y) + reg @ w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + reg
+        move = np.linalg.solve(hess, grad)
+        w -= move
+        if np.abs(move).max() < 1e-10:
+            break
+    return w
+
+
+def fit_ranking(pools_) -> Weights:
+    direction = fit_listwise(pools_)
+    s = np.concatenate([x @ direction for _, _, x, _ in pools_])
+    y = np.concatenate([lab for _, _, _, lab in pools_])
+    a, b = fit_logistic(s[:, None], y)
+    w = {name: round(float(a * v), 4) for name, v in zip(FEATURES, direction, strict=True)}
+    return Weights(**w, bias=round(float(b), 4))
+
+
+def rerank_map(pools_, weights: Weights, index: Index, data: Labelled) -> float:
+    w = np.array([getattr(weights, f) for f in FEATURES])
+    runs = {}
+    for qid, top, x, _ in pools_:
+        order = np.lexsort((top, -(x @ w)))
+        runs[qid] = [index.ids[top[i]] for i in order]
+    return summary(runs, {q: data.relevant[q] for q in runs})["MAP@5"]
+
+
+def decision_pairs(data: Labelled, index: Index, neutral: int) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows (all FEATURES) and labels of every pair `find_matches` scores."""
+    everything = Settings(possible=0.0, min_coverage=0.0, top_k=10_000)
+    x: list[list[float]] = []
+    y: list[float] = []
+    for qid, text in data.queries:
+        want = data.relevant_groups[qid]
+        pairs = candidate_features(index, [{"id": qid, "text": text}], everything)
+        best: dict[str, tuple[float, int]] = {}
+        for i, (*_, claim, f) in enumerate(pairs):
+            g = data.group[claim]
+            if g in want and f.coverage > best.get(g, (-1.0, -1))[0]:
+                best[g] = (f.coverage, i)
+        chosen = {i for _, i in best.values()}
+        for i, (*_, claim, f) in enumerate(pairs):
+            if data.group[claim] in want and i not in chosen:
+                continue
+            x.append(f.vector())
+            y.append(float(i in chosen))
+    sentences = neutral_sentences(neutral, seed=11)  # calibrate.py draws another seed
+    for i in range(0, len(sentences), 80):
+        segs = [{"id": str(j), "text": t} for j, t in enumerate(sentences[i : i + 80])]
+        for *_, f in candidate_features(index, segs, everything):
+            x.append(f.vector())
+            y.append(0.0)
+    return np.array(x), np.array(y)
+
+
+def fit_decision(x: np.ndarray, y: np.ndarray) -> Weights:
+    cols = [FEATURES.index(f) for f in DECISION]
+    w = fit_logistic(x[:, cols], y)
+    kw = {name: 0.0 for name in FEATURES}
+    kw.update({name: round(float(v), 4) for name, v in zip(DECISION, w[:-1], strict=True)})
+    return Weights(**kw, bias=round(float(w[-1]), 4))
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--claims", required=True)
+    p.add_argument("--queries", required=True, help="the TRAINING split's queries")
+    p.add_argument("--qrels", required=True, help="the TRAINING split's qrels")
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds to report")
+    p.add_argument("--neutral", type=int, default=4000, help="generated ordinary sentences")
+    args = p.parse_args(argv)
+    data = Labelled(args.claims, args.queries, args.qrels)
+    index = data.index()
+    pools_ = pools(data, index)
+    print(f"queries={len(pools_)} pool={POOL} features={','.join(FEATURES)}", file=sys.stderr)
+    if args.folds > 1:
+        got = 0.0
+        for k in range(args.folds):
+            train = [d for i, d in enumerate(pools_) if i % args.folds != k]
+            test = [d for i, d in enumerate(pools_) if i % args.folds == k]
+            got += rerank_map(test, fit_ranking(train), index, data) * len(test)
+        print(f"ranking: cross-validated MAP@5 on the pools {got / len(pools_):.4f}")
+    ranking = fit_ranking(pools_)
+    print(f"ranking: in-sample MAP@5 on the pools {rerank_map(pools_, ranking, index, data):.4f}")
+    print(f"RANKING = {ranking}")
+    x, y = decision_pairs(data, index, args.neutral)
+    print(f"flags: pairs={len(y)} positive={int(y.sum())}", file=sys.stderr)
+    print(f"Weights() defaults = {fit_decision(x, y)}")
+
+
+if __name__ == "__main__":
+    main()

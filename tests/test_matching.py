@@ -240,3 +240,17 @@ def test_a_negation_counts_in_the_clause_that_carries_the_claim(index):
     [m] = flags(index, "Vaccines do not cause autism, so there is nothing to fear.")
     assert m.claim_id == "vaccines-cause-autism"
     assert m.stance == "disputes"
+
+
+def test_a_clause_that_states_a_whole_short_claim_is_confident(index):
+    text = "Unlike methadone, kratom is not addictive, so you never trade one habit for another."
+    [m] = flags(index, text)
+    assert (m.claim_id, m.tier, m.stance) == ("kratom-not-addictive", "confident", "repeats")
+    # The same words spread through a longer clause are no verbatim statement.
+    spread = "Kratom vendors say addictive opioids harm families in many small rural towns."
+    assert all(m.tier != "confident" for m in flags(index, spread))
+
+
+def test_a_question_is_unclear_even_against_a_negated_phrasing(index):
+    [m] = flags(index, "Is kratom really not addictive?")
+    assert m.stance == "unclear" and m.assessment == "unclear"

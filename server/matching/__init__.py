@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .decide import (
+    CLAUSE,
     RANKING,
     Features,
     Weights,
@@ -89,7 +90,11 @@ def find_matches(
     segs = list(segments)
     units, texts, words = _units(index, segs, settings)
     found: list[tuple[_Unit, int, float, int]] = []  # unit, claim, score, phrasing
-    for r, cands in _scored(index, texts, settings, words):
+    def text_of(r: int) -> str:
+        u = units[r]
+        return segs[u.segment]["text"][u.start : u.end]
+
+    for r, cands in _scored(index, texts, settings, words, text_of=text_of):
         unit = units[r]
         # A second claim counts only if it explains words the better ones do not:
         # "cure for opioid addiction" must not also read as "kratom is not addictive".
@@ -140,6 +145,7 @@ def _scored(
     settings: Settings,
     words: Callable[[int], list[str]],
     keep_features: bool = False,
+    text_of: Callable[[int], str] | None = None,
 ) -> Iterator[tuple[int, list[tuple[float, int, int, Features | None]]]]:
     """Per unit (its row in `texts`), its candidate claims scoring at least
     `possible`: (score, claim, closest phrasing, features if asked), best first
@@ -164,7 +170,11 @@ def _scored(
     extra = max(w.token_set, 0.0) + max(w.token_sort, 0.0)
     cov_max = 1.0 if w.coverage > 0 else 0.0
     evidence_max = evidence_feature(common) if w.evidence > 0 else 0.0
-    keep = np.flatnonzero(w.lexical(cov_max, evidence_max, precision, bm25) + extra >= floor)
+    # A pair that could cover a whole phrasing is kept for the verbatim check below.
+    keep = np.flatnonzero(
+        (w.lexical(cov_max, evidence_max, precision, bm25) + extra >= floor)
+        | (text_of is not None)
+    )
     if not len(keep):
         return
     pair_rows, pair_claims = pair_rows[keep], pair_claims[keep]
@@ -176,7 +186,8 @@ def _scored(
     best = _best(pair_of, cov_all + ev_all)
     coverage, evidence, phrasing = cov_all[best], ev_all[best], phrasing[best]
     z = w.lexical(coverage, evidence, precision, bm25)
-    keep = np.flatnonzero((z + extra >= floor) & (coverage >= settings.min_coverage))
+    whole = (coverage >= 0.999) if text_of is not None else np.zeros(len(z), dtype=bool)
+    keep = np.flatnonzero(((z + extra >= floor) | whole) & (coverage >= settings.min_coverage))
     if not len(keep):
         return
     cuts = np.flatnonzero(np.diff(pair_rows[keep])) + 1
@@ -187,7 +198,7 @@ def _scored(
         joined = " ".join(words(r))
         out = []
         for k in ks.tolist():
-            if not w.fuzzy and not keep_features and z[k] < floor:
+            if not w.fuzzy and not keep_features and z[k] < floor and not whole[k]:
                 continue  # the ratios cannot lift it
             claim = int(pair_claims[k])
             ts, so = fuzzy_ratios(index, joined, claim)
@@ -201,6 +212,13 @@ def _scored(
                 has_subject=True,
             )
             sc = f.score(w)
+            # The weights were fitted on tweets, where a short claim's two words say
+            # little. On a page, a clause that says a whole phrasing and little else
+            # ("..., kratom is not addictive, so ...") states that claim.
+            if whole[k] and sc < settings.confident and text_of is not None and (
+                said_in_one_clause(index, text_of(r), int(phrasing[k]))
+            ):
+                sc = settings.confident
             if sc < settings.possible:
                 continue
             ranked = f.logit(RANKING)
@@ -208,6 +226,21 @@ def _scored(
         if out:
             out.sort(key=lambda c: (-c[0], c[2]))
             yield r, [(sc, claim, ph, f) for _, sc, claim, ph, f in out]
+
+
+def said_in_one_clause(index: Index, text: str, phrasing: int, slack: int = 2) -> bool:
+    """Whether one clause of `text` holds every term of the phrasing and at most
+    `slack` other terms."""
+    wanted = set(index.phrasing_term_ids(phrasing).tolist())
+    if len(wanted) < 2:
+        return False
+    clauses = [c for c in CLAUSE.split(text) if c and c.strip()]
+    owner, nums, _ = index.read(clauses)
+    for i in range(len(clauses)):
+        got = set(nums[owner == i].tolist())
+        if wanted <= got and len(got) <= len(wanted) + slack:
+            return True
+    return False
 
 
 def _best(group: np.ndarray, key: np.ndarray) -> np.ndarray:

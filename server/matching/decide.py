@@ -212,6 +212,8 @@ def stance(sentence: str, claim_words: set[str], claim_negations: int) -> str:
     pairs = set(zip(words, words[1:], strict=False))
     if any(p in pairs for p in _DEBUNK_PHRASES):
         return "disputes"
+    if sentence.rstrip().endswith("?"):
+        return "unclear"  # a question asks; it neither repeats nor disputes
     negations = sum(1 for w in words if w in NEGATIONS)
     if claim_negations <= 1:
         # A negation counts in the clause that carries the claim: "Antibiotics do not
@@ -220,20 +222,18 @@ def stance(sentence: str, claim_words: set[str], claim_negations: int) -> str:
         negations = _main_clause_negations(sentence, claim_words, negations)
     if negations % 2 != claim_negations % 2:
         return "disputes"
-    if sentence.rstrip().endswith("?"):
-        return "unclear"
     if any(s in _REPORTED and s not in claim_words for s in stems):
         return "unclear"
     return "repeats"
 
 
-_CLAUSE = re.compile(r"[,;:()]|\b(?:so|but|because|while|although|though|whereas|yet)\b", re.I)
+CLAUSE = re.compile(r"[,;:()]|\b(?:so|but|because|while|although|though|whereas|yet)\b", re.I)
 
 
 def _main_clause_negations(sentence: str, claim_words: set[str], whole: int) -> int:
     """Negations in the clause holding most of the claim's words (the first on a
     tie); `whole` when the sentence is one clause or no clause holds any."""
-    clauses = _CLAUSE.split(sentence)
+    clauses = CLAUSE.split(sentence)
     if len(clauses) < 2:
         return whole
     best, best_hits = None, 0

@@ -537,7 +537,7 @@ class ExtensionBrowser:
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped at the module's end: one sync Playwright at a time
 def playwright():
     require(sync_playwright is not None, "Playwright for Python is not installed")
     require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -90,6 +90,7 @@ def find_matches(
     segs = list(segments)
     units, texts, words = _units(index, segs, settings)
     found: list[tuple[_Unit, int, float, int]] = []  # unit, claim, score, phrasing
+
     def text_of(r: int) -> str:
         u = units[r]
         return segs[u.segment]["text"][u.start : u.end]
@@ -172,8 +173,7 @@ def _scored(
     evidence_max = evidence_feature(common) if w.evidence > 0 else 0.0
     # A pair that could cover a whole phrasing is kept for the verbatim check below.
     keep = np.flatnonzero(
-        (w.lexical(cov_max, evidence_max, precision, bm25) + extra >= floor)
-        | (text_of is not None)
+        (w.lexical(cov_max, evidence_max, precision, bm25) + extra >= floor) | (text_of is not None)
     )
     if not len(keep):
         return
@@ -215,8 +215,11 @@ def _scored(
             # The weights were fitted on tweets, where a short claim's two words say
             # little. On a page, a clause that says a whole phrasing and little else
             # ("..., kratom is not addictive, so ...") states that claim.
-            if whole[k] and sc < settings.confident and text_of is not None and (
-                said_in_one_clause(index, text_of(r), int(phrasing[k]))
+            if (
+                whole[k]
+                and sc < settings.confident
+                and text_of is not None
+                and (said_in_one_clause(index, text_of(r), int(phrasing[k])))
             ):
                 sc = settings.confident
             if sc < settings.possible:
@@ -369,9 +372,7 @@ def _match(
     text = segs[unit.segment]["text"]
     start, end = _trim_to_words(text, unit.start, unit.end)
     claim_words = set(index.phrasing_terms(phrasing))
-    st = stance(
-        text[unit.start : unit.end], claim_words, int(index.phrasing_negations[phrasing])
-    )
+    st = stance(text[unit.start : unit.end], claim_words, int(index.phrasing_negations[phrasing]))
     n = settings.quote_context
     return Match(
         segment_id=str(segs[unit.segment]["id"]),

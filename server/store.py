@@ -335,7 +335,9 @@ def public_claims(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, di
         r["id"]: {**r, "evidence": []}
         for r in db.query(
             "SELECT id, text, verdict, rating_value, summary, topic, harm, updated_at "
-            f"FROM claims WHERE status = 'published' AND id IN ({marks})",
+            # `+status`: look the ids up by primary key, not through the status index
+            # (which would scan every published claim: ~2.4 ms per request at 10k).
+            f"FROM claims WHERE +status = 'published' AND id IN ({marks})",
             ids,
         )
     }

@@ -149,3 +149,24 @@ def test_reports_keep_only_what_the_reader_sent(db):
                                  url=None, comment=None)
     row = db["reports"].get(report["id"])
     assert row["passage"] == "Kratom cures" and row["url"] is None
+
+
+def test_a_change_whose_audit_entry_fails_is_not_stored(db, monkeypatch):
+    """The change and its audit entry commit together: if the entry cannot be
+    written, neither lands (a second transaction for the audit would keep the change)."""
+    store.import_claims(db, sample_claims(), "cli", publish=True)
+    claims_before = list(db.query("SELECT id, version, status FROM claims ORDER BY id"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(store, "audit", broken)
+    with pytest.raises(RuntimeError):
+        store.create_report(db, kind="missed_claim", claim_id=None, passage="x", url=None,
+                            comment=None)
+    with pytest.raises(RuntimeError):
+        store.save_claim(db, {**sample_claims()[0], "summary": "Changed."}, "ana")
+    with pytest.raises(RuntimeError):
+        store.retire_claim(db, "vaccines-cause-autism", "rey")
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+    assert list(db.query("SELECT id, version, status FROM claims ORDER BY id")) == claims_before

@@ -23,7 +23,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         MATCH_CONFIDENT=0.98,  # calibrated on train: see bench/README.md
         MATCH_POSSIBLE=0.40,
         INDEX_CHECK_SECONDS=2.0,  # how often a worker looks for a newer published set
-        SEMANTIC=False,  # the embedding stage; needs the `semantic` extra
         MATCH_COUNTS_FLUSH_SECONDS=60.0,
         REPORT_MAX_CHARS=2000,
         # Per client (IP address); see limits.py for how workers share them.

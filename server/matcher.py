@@ -22,10 +22,8 @@ from .matching import Index, build_index
 
 
 class Matcher:
-    def __init__(self, check_seconds: float, flush_seconds: float, semantic: bool = False):
+    def __init__(self, check_seconds: float, flush_seconds: float):
         self.check_seconds = check_seconds
-        # The semantic stage runs only with the extra installed and switched on.
-        self.embedder = load_embedder() if semantic else None
         self.flush_seconds = flush_seconds
         self.index: Index | None = None
         self.version: str | None = None
@@ -41,8 +39,7 @@ class Matcher:
                 version = store.published_version(db)
                 if self.index is None or version != self.version:
                     claims, aliases = store.index_rows(db)
-                    extra = {"vectors": ensure_vectors(db, self.embedder)} if self.embedder else {}
-                    self.index = build_index(claims, aliases=aliases, **extra)
+                    self.index = build_index(claims, aliases=aliases)
                     self.version = version
                 self.checked_at = now
         return self.index, self.version
@@ -60,18 +57,10 @@ class Matcher:
             store.add_match_counts(db, pending)
 
 
-def load_embedder():
-    from .matching.embed import Embedder, SemanticUnavailable
-
-    try:
-        return Embedder(threads=1)
-    except SemanticUnavailable as exc:
-        raise RuntimeError(f"HEALTHFLAGS_SEMANTIC is on but {exc}") from exc
-
-
 def ensure_vectors(db: sqlite_utils.Database, embedder) -> dict[str, np.ndarray]:
     """Vectors of every published text, computing (and storing) only the missing ones:
-    a publish embeds its new phrasings once, never per request."""
+    a publish embeds its new phrasings once, never per request. Groundwork for the
+    semantic stage (issue 8): the engine does not use them yet."""
     from .matching.embed import DIM, MODEL_ID, from_blob, text_key, to_blob
 
     texts = store.published_texts(db)
@@ -93,6 +82,5 @@ def get_matcher(app: Flask | None = None) -> Matcher:
         matcher = app.extensions["healthflags_matcher"] = Matcher(
             app.config["INDEX_CHECK_SECONDS"],
             app.config["MATCH_COUNTS_FLUSH_SECONDS"],
-            semantic=bool(app.config["SEMANTIC"]),
         )
     return matcher

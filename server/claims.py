@@ -19,6 +19,16 @@ VERDICT_LABELS = {
     "needs_context": "Needs context",
     "supported": "Supported",
 }
+SOURCE_LABELS = {
+    "systematic_review": "Systematic review",
+    "rct": "Randomised trial",
+    "observational": "Observational study",
+    "guideline": "Guideline",
+    "regulator": "Regulator",
+    "public_health_agency": "Public-health agency",
+    "fact_check": "Fact-check",
+    "other": "Other source",
+}
 HARMS = ("low", "medium", "high")
 SOURCE_TYPES = (
     "systematic_review",

@@ -34,7 +34,15 @@ from werkzeug.exceptions import HTTPException
 
 from . import auth, store
 from .api import settings as match_settings
-from .claims import HARMS, SOURCE_TYPES, VERDICT_LABELS, VERDICTS, InvalidClaim, slugify
+from .claims import (
+    HARMS,
+    SOURCE_LABELS,
+    SOURCE_TYPES,
+    VERDICT_LABELS,
+    VERDICTS,
+    InvalidClaim,
+    slugify,
+)
 from .db import get_db
 from .formats import FORMATS, FormatError, guess_format, read_records, write_records
 from .matcher import get_matcher
@@ -56,16 +64,6 @@ REPORT_LABELS = {
     "actioned": "Actioned",
     "dismissed_no_action": "Dismissed (no action)",
     "duplicate": "Duplicate",
-}
-SOURCE_LABELS = {
-    "systematic_review": "Systematic review",
-    "rct": "Randomised trial",
-    "observational": "Observational study",
-    "guideline": "Guideline",
-    "regulator": "Regulator",
-    "public_health_agency": "Public-health agency",
-    "fact_check": "Fact-check",
-    "other": "Other source",
 }
 # After a redirect the page says what happened; only these fixed texts can appear.
 MESSAGES = {

@@ -5,21 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from . import store
-from .claims import VERDICT_LABELS
+from .claims import SOURCE_LABELS, VERDICT_LABELS
 from .db import get_db
 
 bp = Blueprint("pages", __name__)
 
-SOURCE_LABELS = {
-    "systematic_review": "Systematic review",
-    "rct": "Randomised trial",
-    "observational": "Observational study",
-    "guideline": "Guideline",
-    "regulator": "Regulator",
-    "public_health_agency": "Public-health agency",
-    "fact_check": "Fact-check",
-    "other": "Other source",
-}
 
 
 @bp.get("/")

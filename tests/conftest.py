@@ -45,6 +45,13 @@ def sample_claims() -> list[dict]:
                     "source_type": "regulator",
                     "year": 2018,
                 },
+                {
+                    "url": "https://nida.nih.gov/es/publicaciones/drugfacts/kratom",
+                    "title": "Kratom (DrugFacts)",
+                    "publisher": "National Institute on Drug Abuse",
+                    "source_type": "public_health_agency",
+                    "year": 2024,
+                },
             ],
         },
         {

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import FDA_KRATOM
+from conftest import FDA_KRATOM, sample_claims
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -54,113 +54,44 @@ def require(ok: bool, reason: str) -> None:
 
 # --- claims the server holds for these tests (seed format, server/seed/FORMAT.md) -----
 
-CLAIMS = [
-    {
-        "id": "kratom-safe-opioid-treatment",
-        "text": "Kratom is a safe, natural treatment for opioid addiction.",
-        "verdict": "false",
-        "summary": "Kratom acts on opioid receptors, can cause dependence and has been involved "
-        "in deaths; no trial shows it treats opioid addiction safely.",
-        "topic": "kratom",
-        "harm": "high",
-        "phrasings": [
-            "Kratom is a safe and natural way to get off opioids.",
-            "You can beat opiate addiction with kratom, it's totally harmless.",
-            "Switching to kratom is a risk-free way to quit heroin.",
-        ],
-        "aliases": {"kratom": ["mitragyna speciosa", "ketum"]},
-        "required_terms": ["kratom"],
-        "evidence": [
-            {
-                "url": FDA_KRATOM,
-                "title": "Statement from FDA Commissioner Scott Gottlieb on kratom",
-                "publisher": "U.S. Food and Drug Administration",
-                "source_type": "regulator",
-                "year": 2018,
-            },
-            {
-                "url": "https://nida.nih.gov/es/publicaciones/drugfacts/kratom",
-                "title": "Kratom (DrugFacts)",
-                "publisher": "National Institute on Drug Abuse",
-                "source_type": "public_health_agency",
-                "year": 2024,
-            },
-        ],
-    },
-    {
-        "id": "kratom-cures-depression",
-        "text": "Kratom cures depression.",
-        "verdict": "false",
-        "summary": "No trial shows that kratom treats depression, and regular use can lead to "
-        "dependence and withdrawal.",
-        "topic": "kratom",
-        "harm": "high",
-        "phrasings": [
-            "Kratom is a proven cure for depression.",
-            "Taking kratom every day heals anxiety and depression for good.",
-            "Kratom leaves work better than antidepressants.",
-        ],
-        "required_terms": ["kratom"],
-        "evidence": [
-            {
-                "url": "https://nida.nih.gov/es/publicaciones/drugfacts/kratom",
-                "title": "Kratom",
-                "publisher": "National Institute on Drug Abuse",
-                "source_type": "public_health_agency",
-                "year": 2024,
-            },
-        ],
-    },
-    {
-        "id": "vaccines-cause-autism",
-        "text": "Vaccines cause autism.",
-        "verdict": "false",
-        "summary": "Large studies of millions of children find no link between vaccines "
-        "and autism.",
-        "topic": "vaccines",
-        "harm": "high",
-        "phrasings": [
-            "The MMR jab causes autism.",
-            "Childhood vaccinations trigger autism.",
-            "Autism is caused by vaccines.",
-        ],
-        "aliases": {"vaccine": ["jab", "vaccination", "immunisation", "immunization"]},
-        "required_terms": ["vaccine", "autism"],
-        "evidence": [
-            {
-                "url": "https://pubmed.ncbi.nlm.nih.gov/34806766/",
-                "title": "Vaccines for measles, mumps, rubella, and varicella in children",
-                "publisher": "Cochrane Database of Systematic Reviews",
-                "source_type": "systematic_review",
-                "year": 2021,
-            },
-        ],
-    },
-    {
-        "id": "opioid-agonists-cut-overdose-deaths",
-        "text": "Methadone and buprenorphine reduce the risk of dying from an overdose.",
-        "verdict": "supported",
-        "summary": "People receiving methadone or buprenorphine die of overdose far less often "
-        "than people with opioid use disorder who are not treated.",
-        "topic": "opioid-treatment",
-        "harm": "low",
-        "phrasings": [
-            "Medication for opioid use disorder cuts overdose deaths.",
-            "Buprenorphine treatment lowers the chance of a fatal overdose.",
-            "People on methadone are less likely to die of an overdose.",
-        ],
-        "required_terms": ["overdose"],
-        "evidence": [
-            {
-                "url": "https://pubmed.ncbi.nlm.nih.gov/28446428/",
-                "title": "Mortality risk during and after opioid substitution treatment",
-                "publisher": "BMJ",
-                "source_type": "systematic_review",
-                "year": 2017,
-            },
-        ],
-    },
-]
+# The shared sample claims (tests/conftest.py) plus one the extension tests need.
+KRATOM_DEPRESSION = {
+    "id": "kratom-cures-depression",
+    "text": "Kratom cures depression.",
+    "verdict": "false",
+    "summary": "No trial shows that kratom treats depression, and regular use can lead to "
+    "dependence and withdrawal.",
+    "topic": "kratom",
+    "harm": "high",
+    "phrasings": [
+        "Kratom is a proven cure for depression.",
+        "Taking kratom every day heals anxiety and depression for good.",
+        "Kratom leaves work better than antidepressants.",
+    ],
+    "required_terms": ["kratom"],
+    "evidence": [
+        {
+            "url": "https://nida.nih.gov/es/publicaciones/drugfacts/kratom",
+            "title": "Kratom",
+            "publisher": "National Institute on Drug Abuse",
+            "source_type": "public_health_agency",
+            "year": 2024,
+        },
+    ],
+}
+
+
+def _claims() -> list[dict]:
+    by_id = {c["id"]: c for c in sample_claims()}
+    return [
+        by_id["kratom-safe-opioid-treatment"],
+        KRATOM_DEPRESSION,
+        by_id["vaccines-cause-autism"],
+        by_id["opioid-agonists-cut-overdose-deaths"],
+    ]
+
+
+CLAIMS = _claims()
 
 
 # --- local HTTP servers: the fixture pages, a counting proxy, a callback listener -------

@@ -19,9 +19,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import claims as generate_claims  # noqa: E402
 from bench.corpus import pages as generate_pages  # noqa: E402
-from bench.speed import free_port, make_database, wait_healthy  # noqa: E402
+from bench.speed import make_database, serving  # noqa: E402
 
 
 def paced(port: int, rate: float, seconds: float, request) -> dict:
@@ -109,32 +106,7 @@ def main(argv: list[str] | None = None) -> None:
         make_database(db_path, args.claims)
         rows = generate_claims(args.claims, seed=args.claims)  # what make_database stored
         bodies = [json.dumps({"segments": page}).encode() for page in generate_pages(rows, 20)]
-        port = free_port()
-        env = {
-            **os.environ,
-            "HEALTHFLAGS_RATELIMIT_MATCH": "1000000 per minute",
-            "HEALTHFLAGS_RATELIMIT_READ": "1000000 per minute",
-        }
-        exe = Path(sys.executable).with_name("healthflags")
-        proc = subprocess.Popen(
-            [
-                str(exe),
-                "serve",
-                "--db",
-                str(db_path),
-                "--no-seed",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            wait_healthy(port, proc)
+        with serving(db_path, args.workers) as (port, _):
 
             def health(conn, i):
                 conn.request("GET", "/v1/health")
@@ -156,9 +128,6 @@ def main(argv: list[str] | None = None) -> None:
             paced(port, args.rate, 2.0, match)  # warm both workers' indexes
             base = paced(port, args.rate, args.baseline_seconds, health)
             run = paced(port, args.rate, args.seconds, match)
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
     ratio = run["p99_ms"] / base["p99_ms"] if base["p99_ms"] else 0.0
     print(
         f"rate={args.rate:g} seconds={args.seconds:g} claims={args.claims} "

@@ -29,6 +29,7 @@ latency percentiles, and stops the server.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import http.client
 import json
@@ -213,9 +214,50 @@ def load(port: int, bodies: list[bytes], threads: int, seconds: float, limit: in
     }
 
 
-def http_mode(args: argparse.Namespace) -> None:
+@contextlib.contextmanager
+def serving(db_path: Path, workers: int, stderr=subprocess.DEVNULL):
+    """`healthflags serve` on 127.0.0.1 over `db_path`, with the per-client rate limits
+    raised in its own environment (the defaults stay); yields (port, process) once it
+    answers, and stops it with its workers afterwards."""
     exe = Path(sys.executable).with_name("healthflags")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "server.cli"]
+    port = free_port()
+    env = {
+        **os.environ,
+        "HEALTHFLAGS_RATELIMIT_MATCH": "1000000 per minute",
+        "HEALTHFLAGS_RATELIMIT_READ": "1000000 per minute",
+        "HEALTHFLAGS_SECRET_KEY": "speed-benchmark",
+    }
+    proc = subprocess.Popen(
+        [
+            *command,
+            "serve",
+            "--db",
+            str(db_path),
+            "--no-seed",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        start_new_session=True,  # its own process group, so the workers stop with it
+    )
+    try:
+        wait_healthy(port, proc)
+        yield port, proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def http_mode(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="healthflags-speed-") as tmp:
         path = Path(tmp) / "speed.db"
         t0 = time.perf_counter()
@@ -229,42 +271,11 @@ def http_mode(args: argparse.Namespace) -> None:
             json.dumps({"segments": page, "lang": "en"}).encode()
             for page in generate_pages(rows, 50, seed=7)
         ]
-        port = free_port()
-        env = {
-            **os.environ,
-            "HEALTHFLAGS_RATELIMIT_MATCH": "1000000 per minute",
-            "HEALTHFLAGS_SECRET_KEY": "speed-benchmark",
-        }
-        proc = subprocess.Popen(
-            [
-                *command,
-                "serve",
-                "--db",
-                str(path),
-                "--no-seed",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group, so the workers stop with it
-        )
-        try:
-            wait_healthy(port, proc)
+        with serving(path, args.workers, stderr=subprocess.PIPE) as (port, proc):
             # Warm-up: each worker builds its index on its first request.
             load(port, bodies, args.threads, 3.0, 20 * args.workers)
             got = load(port, bodies, args.threads, args.seconds, args.requests)
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         if got["errors"]:
             print(f"warning: {got['errors']} requests failed\n{err[-2000:]}", file=sys.stderr)
         print(

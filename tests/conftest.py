@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,20 @@ FDA_KRATOM = (
     "https://fda.gov/news-events/press-announcements/"
     "statement-fda-commissioner-scott-gottlieb-md-new-warning-letters-fda-issuing-companies-marketing"
 )
+
+
+# Debian's Chromium, headless, with nothing that reaches for the network (this
+# machine's closed network refuses those connections, many at a time).
+CHROMIUM = os.environ.get("HEALTHFLAGS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def sample_claims() -> list[dict]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import FDA_KRATOM, sample_claims
+from conftest import CHROMIUM, CHROMIUM_ARGS, FDA_KRATOM, sample_claims
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 EXTENSION = ROOT / "extension"
 PAGES = Path(__file__).resolve().parent / "pages"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("HEALTHFLAGS_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI") == "true"
 CATEGORIES = ("misinformation", "unclear", "consistent", "possible")
 WAIT_MS = 20_000  # generous: the machine is shared and timings double under load
@@ -490,13 +489,7 @@ def launch(playwright, site, tmp_path):
             args=[
                 f"--disable-extensions-except={extension}",
                 f"--load-extension={extension}",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *CHROMIUM_ARGS,
             ],
         )
         contexts.append(context)

@@ -9,21 +9,12 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from test_auth import PASSWORD
 
 from server import auth
 from server import db as dbm
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SENTENCE = "Giving kids chlorine dioxide heals their autism."
 
 
@@ -39,7 +30,7 @@ def browser():
             pytest.fail(message + " (CI must run the browser tests)")
         pytest.skip(message)
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

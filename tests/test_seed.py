@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from server.matching import build_index, find_matches
 from server.store import SEED_DIR, seed_records
 
 RECORDS = seed_records()
+TRACKING = re.compile(r"[?&](utm_[a-z]+|fbclid|gclid|s_cid|replytocom|secret_password)=", re.I)
 
 
 def all_aliases(records) -> dict[str, list[str]]:
@@ -53,6 +55,8 @@ def test_each_entry_is_complete(record):
     for ev in rec["evidence"]:
         assert is_https_url(ev["url"]) and ev["source_type"] in SOURCE_TYPES
         assert ev["title"] and ev["publisher"] and ev["year"]
+        # Readers follow these links; they should not carry someone's campaign tags.
+        assert not TRACKING.search(ev["url"]), ev["url"]
 
 
 def test_no_duplicate_claims_or_phrasings():

@@ -31,13 +31,13 @@ FLOOR = 0.05  # lowest score collected; the curve starts here
 PAGE = 80  # neutral sentences per page
 
 
-def flags(index: Index, texts: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
+def flags(index: Index, texts: list[tuple[str, str]], semantic=None) -> dict[str, dict[str, float]]:
     """For each (id, text): claim id → best score of its flags."""
     settings = Settings(possible=FLOOR, confident=1.0)
     out: dict[str, dict[str, float]] = {}
     for key, text in texts:
         best: dict[str, float] = {}
-        for m in find_matches(index, [{"id": key, "text": text}], settings):
+        for m in find_matches(index, [{"id": key, "text": text}], settings, semantic):
             best[m.claim_id] = max(best.get(m.claim_id, 0.0), m.score)
         out[key] = best
     return out
@@ -47,19 +47,26 @@ def curve(args: argparse.Namespace) -> list[dict]:
     data = Labelled(args.claims, args.queries, args.qrels)
     group, want, queries = data.group, data.relevant_groups, data.queries
     index = data.index()
-    present = flags(index, queries)
+    stage = None
+    if args.semantic:
+        from vectors import semantic_for
+
+        stage = semantic_for
+    semantic = stage(index, data.claims) if stage else None
+    present = flags(index, queries, semantic)
     absent: dict[str, dict[str, float]] = {}
     for half in (0, 1):
         mine = [(q, t) for i, (q, t) in enumerate(queries) if i % 2 == half]
         drop = set().union(*(want[q] for q, _ in mine))
         rest = [c for c in data.claims if group[c["id"]] not in drop]
-        absent.update(flags(build_index(rest, aliases=data.aliases), mine))
+        rest_index = build_index(rest, aliases=data.aliases)
+        absent.update(flags(rest_index, mine, stage(rest_index, rest) if stage else None))
     sentences = neutral_sentences(args.neutral)
     neutral: list[float] = []
     settings = Settings(possible=FLOOR, confident=1.0)
     for i in range(0, len(sentences), PAGE):
         segs = [{"id": str(j), "text": s} for j, s in enumerate(sentences[i : i + PAGE])]
-        neutral.extend(m.score for m in find_matches(index, segs, settings))
+        neutral.extend(m.score for m in find_matches(index, segs, settings, semantic))
 
     tp = np.array(
         [
@@ -104,6 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--queries", required=True, help="the TRAINING split's queries")
     p.add_argument("--qrels", required=True)
     p.add_argument("--neutral", type=int, default=4000, help="generated ordinary sentences")
+    p.add_argument("--semantic", action="store_true", help="with the semantic stage")
     p.add_argument("--confident-precision", type=float, default=0.95)
     p.add_argument("--possible-precision", type=float, default=0.80)
     args = p.parse_args(argv)

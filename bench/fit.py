@@ -32,7 +32,14 @@ from corpus import neutral_sentences
 from datasets import Labelled
 from metrics import summary
 
-from server.matching import Index, Settings, Weights, candidate_features, rank_features
+from server.matching import (
+    Index,
+    Semantic,
+    Settings,
+    Weights,
+    candidate_features,
+    rank_features,
+)
 from server.matching.decide import FEATURES
 
 POOL = 50
@@ -40,15 +47,20 @@ POOL = 50
 # tried too: the ratios added nothing, and bm25 only took a negative weight against
 # its near twin, precision; the subject is always present in find_matches' pairs.
 DECISION = ("coverage", "evidence", "precision")
+# With the semantic stage, the sentence's closeness in meaning joins them.
+DECISION_SEMANTIC = (*DECISION, "cosine", "margin")
 
 
-def pools(data: Labelled, index: Index) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+def pools(
+    data: Labelled, index: Index, semantic: Semantic | None = None
+) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
     """(query id, candidate claims, feature rows, labels) per query: the claims `rank`
-    considers (the best BM25), with the features it computes."""
+    considers (the best BM25, and the closest vectors with `semantic`), with the
+    features it computes."""
     position = {cid: i for i, cid in enumerate(index.ids)}
     out = []
     for qid, text in data.queries:
-        cands = rank_features(index, text, pool=POOL)
+        cands = rank_features(index, text, pool=POOL, semantic=semantic)
         if not cands:
             continue
         want = data.relevant_groups[qid]
@@ -132,14 +144,16 @@ def rerank_map(pools_, weights: Weights, index: Index, data: Labelled) -> float:
     return summary(runs, {q: data.relevant[q] for q in runs})["MAP@5"]
 
 
-def decision_pairs(data: Labelled, index: Index, neutral: int) -> tuple[np.ndarray, np.ndarray]:
+def decision_pairs(
+    data: Labelled, index: Index, neutral: int, semantic: Semantic | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows (all FEATURES) and labels of every pair `find_matches` scores."""
     everything = Settings(possible=0.0, min_coverage=0.0, top_k=10_000)
     x: list[list[float]] = []
     y: list[float] = []
     for qid, text in data.queries:
         want = data.relevant_groups[qid]
-        pairs = candidate_features(index, [{"id": qid, "text": text}], everything)
+        pairs = candidate_features(index, [{"id": qid, "text": text}], everything, semantic)
         best: dict[str, tuple[float, int]] = {}
         for i, (*_, claim, f) in enumerate(pairs):
             g = data.group[claim]
@@ -154,17 +168,17 @@ def decision_pairs(data: Labelled, index: Index, neutral: int) -> tuple[np.ndarr
     sentences = neutral_sentences(neutral, seed=11)  # calibrate.py draws another seed
     for i in range(0, len(sentences), 80):
         segs = [{"id": str(j), "text": t} for j, t in enumerate(sentences[i : i + 80])]
-        for *_, f in candidate_features(index, segs, everything):
+        for *_, f in candidate_features(index, segs, everything, semantic):
             x.append(f.vector())
             y.append(0.0)
     return np.array(x), np.array(y)
 
 
-def fit_decision(x: np.ndarray, y: np.ndarray) -> Weights:
-    cols = [FEATURES.index(f) for f in DECISION]
+def fit_decision(x: np.ndarray, y: np.ndarray, features=DECISION) -> Weights:
+    cols = [FEATURES.index(f) for f in features]
     w = fit_logistic(x[:, cols], y)
     kw = {name: 0.0 for name in FEATURES}
-    kw.update({name: round(float(v), 4) for name, v in zip(DECISION, w[:-1], strict=True)})
+    kw.update({name: round(float(v), 4) for name, v in zip(features, w[:-1], strict=True)})
     return Weights(**kw, bias=round(float(w[-1]), 4))
 
 
@@ -175,10 +189,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--qrels", required=True, help="the TRAINING split's qrels")
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds to report")
     p.add_argument("--neutral", type=int, default=4000, help="generated ordinary sentences")
+    p.add_argument(
+        "--semantic", action="store_true", help="fit SEMANTIC and SEMANTIC_RANKING instead"
+    )
     args = p.parse_args(argv)
     data = Labelled(args.claims, args.queries, args.qrels)
     index = data.index()
-    pools_ = pools(data, index)
+    semantic = None
+    if args.semantic:
+        from vectors import semantic_for
+
+        semantic = semantic_for(index, data.claims)
+    pools_ = pools(data, index, semantic)
     print(f"queries={len(pools_)} pool={POOL} features={','.join(FEATURES)}", file=sys.stderr)
     if args.folds > 1:
         got = 0.0
@@ -189,10 +211,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"ranking: cross-validated MAP@5 on the pools {got / len(pools_):.4f}")
     ranking = fit_ranking(pools_)
     print(f"ranking: in-sample MAP@5 on the pools {rerank_map(pools_, ranking, index, data):.4f}")
-    print(f"RANKING = {ranking}")
-    x, y = decision_pairs(data, index, args.neutral)
+    name = "SEMANTIC_RANKING" if semantic else "RANKING"
+    print(f"{name} = {ranking}")
+    x, y = decision_pairs(data, index, args.neutral, semantic)
     print(f"flags: pairs={len(y)} positive={int(y.sum())}", file=sys.stderr)
-    print(f"Weights() defaults = {fit_decision(x, y)}")
+    if semantic:
+        print(f"SEMANTIC = {fit_decision(x, y, DECISION_SEMANTIC)}")
+    else:
+        print(f"Weights() defaults = {fit_decision(x, y)}")
 
 
 if __name__ == "__main__":

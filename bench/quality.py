@@ -36,14 +36,32 @@ from datasets import (
 )
 from metrics import first_hit, summary
 
+from server import store
 from server.matching import Settings, find_matches, rank
 
 DEPTH = 20  # claims ranked per query; MRR counts hits up to this depth
 
 
+def semantic_stage(args: argparse.Namespace, index, claims):
+    """The semantic stage for `index` with --semantic (vectors cached in bench/.cache)."""
+    if not args.semantic:
+        return None
+    from vectors import semantic_for
+
+    t0 = time.perf_counter()
+    semantic = semantic_for(index, claims)
+    print(
+        f"semantic: vectors={semantic.vectors.shape[0]} "
+        f"memory_mb={semantic.vectors.nbytes / 1e6:.1f} load_s={time.perf_counter() - t0:.1f}",
+        file=sys.stderr,
+    )
+    return semantic
+
+
 def clef(args: argparse.Namespace) -> None:
     data = Labelled(args.claims, args.queries, args.qrels)
     index = data.index()
+    semantic = semantic_stage(args, index, data.claims)
     qrels = read_qrels(args.qrels)
     queries = read_queries(args.queries)
     print(
@@ -54,7 +72,7 @@ def clef(args: argparse.Namespace) -> None:
     runs: dict[str, list[str]] = {}
     t0 = time.perf_counter()
     for qid, text in queries:
-        runs[qid] = [data.original[c] for c, _ in rank(index, text, limit=DEPTH)]
+        runs[qid] = [data.original[c] for c, _ in rank(index, text, limit=DEPTH, semantic=semantic)]
     ms = (time.perf_counter() - t0) * 1000 / max(1, len(queries))
     if args.misses:
         for qid, text in queries:
@@ -106,10 +124,12 @@ def pairs(args: argparse.Namespace) -> None:
     with temp_db() as db:
         import_records(db, records(lambda r: True), Path(args.pairs).name)
         index = index_from_db(db)
+        claims, _ = store.index_rows(db)
+    semantic = semantic_stage(args, index, claims)
     t0 = time.perf_counter()
     hits1 = hits5 = 0
     for r in rows:
-        ranked = [c for c, _ in rank(index, r["input_text"], limit=5)]
+        ranked = [c for c, _ in rank(index, r["input_text"], limit=5, semantic=semantic)]
         want = claim_of[" ".join(r["output_text"].split())]
         hits1 += ranked[:1] == [want]
         hits5 += want in ranked
@@ -121,10 +141,15 @@ def pairs(args: argparse.Namespace) -> None:
     with temp_db() as db:
         import_records(db, records(lambda r: not not_health(r)), Path(args.pairs).name)
         health_index = index_from_db(db)
+        health_claims, _ = store.index_rows(db)
+    sem = {
+        "every claim": semantic,
+        "health claims only": semantic_stage(args, health_index, health_claims),
+    }
     for label, idx in (("every claim", index), ("health claims only", health_index)):
         counts = {"health": [0, 0, 0, 0], "other": [0, 0, 0, 0]}  # rows, flagged, conf, right
         for r in rows:
-            found = find_matches(idx, [{"id": "t", "text": r["input_text"]}], settings)
+            found = find_matches(idx, [{"id": "t", "text": r["input_text"]}], settings, sem[label])
             confident = [m for m in found if m.tier == "confident"]
             want = claim_of[" ".join(r["output_text"].split())]
             c = counts["other" if not_health(r) else "health"]
@@ -152,6 +177,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--qrels", help="qrels: query 0 claim 1")
     p.add_argument("--pairs", help="CSV with input_text (query) and output_text (its claim)")
     p.add_argument("--misses", action="store_true", help="list queries whose claim is not first")
+    p.add_argument(
+        "--semantic", action="store_true", help="with the semantic stage (the semantic extra)"
+    )
     args = p.parse_args(argv)
     if args.pairs:
         pairs(args)

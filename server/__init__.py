@@ -38,6 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOGIN_RATE_LIMIT_STORAGE=None,  # None: RATELIMIT_STORAGE_URI (memory:// is per worker)
         PASSWORD_HASH_CHEAP=False,  # tests only: fast argon2 parameters for new hashes
         MODERATE_MAX_UPLOAD=10 * 1024 * 1024,  # bytes of an import file or a bench page
+        # The semantic stage (`pip install -e '.[semantic]'`, HEALTHFLAGS_SEMANTIC=1):
+        # claims repeated in other words, by sentence vectors computed on the CPU.
+        SEMANTIC=False,
+        SEMANTIC_THREADS=1,  # onnxruntime threads per worker
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -51,6 +55,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("TESTING"):
         app.debug = False  # the debugger runs code from the browser: never outside tests
 
+    if app.config["SEMANTIC"]:
+        from .matching.embed import Embedder
+
+        # One model per worker process; a missing extra stops the start with why.
+        app.extensions["healthflags_embedder"] = Embedder(
+            threads=int(app.config["SEMANTIC_THREADS"])
+        )
     db.init_app(app)
     limits.init_app(app)
     Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)

@@ -118,10 +118,10 @@ def match():
 
     db = get_db()
     matcher = get_matcher()
-    index, version = matcher.current(db)
+    index, version, semantic = matcher.current(db)
     # The engine reads English; other languages get no flags rather than wrong ones.
     english = lang is None or lang.lower().split("-")[0] in ("en", "")
-    found = find_matches(index, clean, settings()) if english else []
+    found = find_matches(index, clean, settings(), semantic) if english else []
     claims = store.public_claims(db, [m.claim_id for m in found])
     found = [m for m in found if m.claim_id in claims]  # retired since the index was built
     if found:
@@ -129,7 +129,7 @@ def match():
     return jsonify(
         {
             "db_version": version,
-            "matches": [{**asdict(m), "method": "lexical"} for m in found],
+            "matches": [asdict(m) for m in found],
             "claims": {cid: public_claim(c) for cid, c in claims.items()},
         }
     )

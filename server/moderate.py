@@ -45,8 +45,9 @@ from .claims import (
 )
 from .db import get_db
 from .formats import FORMATS, FormatError, guess_format, read_records, write_records
-from .matcher import get_matcher
-from .matching import Index, Match, build_index, find_matches
+from .matcher import embed_published, get_matcher, store_vectors
+from .matching import Index, Match, Semantic, build_index, find_matches
+from .matching.semantic import phrasing_texts
 from .pagetext import looks_like_html, segments_from_html, segments_from_text
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
@@ -662,6 +663,8 @@ def _transition(
         abort(409, "Someone changed this claim since you opened the page. Reload it and look.")
     except ValueError as exc:
         abort(409, str(exc).capitalize() + ".")
+    if done == "approved":
+        embed_published(current_app, get_db())  # its vectors now, not on a reader's request
     return _to_claim(claim_id, done)
 
 
@@ -820,8 +823,11 @@ def _bench_segments(text: str, upload: FileStorage | None) -> tuple[list[dict], 
     return segments, notes
 
 
-def _index_with(db: sqlite_utils.Database, claim: dict) -> Index:
-    """The published index as it would be with `claim`'s current revision published."""
+def _index_with(
+    db: sqlite_utils.Database, claim: dict, semantic: Semantic | None
+) -> tuple[Index, Semantic | None]:
+    """The published index as it would be with `claim`'s current revision published,
+    and its vectors if the semantic stage is on."""
     rec = store.revision(db, claim["current_revision"])
     claims, aliases = store.index_rows(db)
     claims = [c for c in claims if c["id"] != claim["id"]]
@@ -837,7 +843,13 @@ def _index_with(db: sqlite_utils.Database, claim: dict) -> Index:
     merged = {term: list(names) for term, names in aliases.items()}
     for term, names in rec["aliases"].items():
         merged.setdefault(term, []).extend(n for n in names if n not in merged.get(term, []))
-    return build_index(claims, aliases=merged)
+    index = build_index(claims, aliases=merged)
+    if semantic is None:
+        return index, None
+    vectors = store_vectors(
+        db, current_app.extensions["healthflags_embedder"], phrasing_texts(index, claims)
+    )
+    return index, Semantic(vectors, semantic.embed)
 
 
 def _bench_rows(
@@ -881,14 +893,15 @@ def bench_run() -> ResponseReturnValue:
         error = "Paste some text or choose an HTML file."
         return _bench_page(claim_id, text=text, error=error), 422
     settings = match_settings()
-    index, _version = get_matcher().current(db)
-    published = find_matches(index, segments, settings)
+    index, _version, semantic = get_matcher().current(db)
+    published = find_matches(index, segments, settings, semantic)
     draft = draft_rows = None
     if claim_id:
         draft = store.get_claim(db, claim_id)
         if draft is None:
             return _bench_page(claim_id, text=text, error="No claim has that id."), 422
-        draft_matches = find_matches(_index_with(db, draft), segments, settings)
+        draft_index, draft_semantic = _index_with(db, draft, semantic)
+        draft_matches = find_matches(draft_index, segments, settings, draft_semantic)
         rec = store.revision(db, draft["current_revision"])
         draft_rows = _bench_rows(db, draft_matches, {draft["id"]: {**draft, **rec}})
     page = _bench_page(
@@ -1018,6 +1031,8 @@ def import_upload() -> ResponseReturnValue:
         fmt=fmt,
         filename=upload.filename[:200],
     )
+    if publish:
+        embed_published(current_app, get_db())
     return redirect(url_for("moderate.import_job", import_id=job["id"]), 303)
 
 

@@ -11,7 +11,6 @@ from .db import get_db
 bp = Blueprint("pages", __name__)
 
 
-
 @bp.get("/")
 def home():
     db = get_db()

@@ -16,6 +16,8 @@ import numpy as np
 from .decide import (
     CLAUSE,
     RANKING,
+    SEMANTIC,
+    SEMANTIC_RANKING,
     Features,
     Weights,
     assessment,
@@ -25,6 +27,7 @@ from .decide import (
     stance,
 )
 from .index import Index, Texts, _expand, build_index
+from .semantic import Semantic, margins, nearest_claims, pair_cosines
 from .sentences import split_sentences
 from .text import utf16_offset
 
@@ -32,6 +35,7 @@ __all__ = [
     "Features",
     "Index",
     "Match",
+    "Semantic",
     "Settings",
     "Weights",
     "build_index",
@@ -57,6 +61,8 @@ class Settings:
     max_sentences: int = 5000
     quote_context: int = 32
     weights: Weights = field(default_factory=Weights)
+    # Used instead of `weights` for sentences the semantic stage embedded.
+    semantic_weights: Weights = SEMANTIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,7 @@ class Match:
     tier: str
     stance: str
     assessment: str
+    method: str = "lexical"  # "semantic": found only by meaning (few shared words)
 
 
 @dataclass(slots=True)
@@ -83,41 +90,48 @@ class _Unit:
 
 
 def find_matches(
-    index: Index, segments: Iterable[Mapping[str, str]], settings: Settings = Settings()
+    index: Index,
+    segments: Iterable[Mapping[str, str]],
+    settings: Settings = Settings(),
+    semantic: Semantic | None = None,
 ) -> list[Match]:
     """The passages of `segments` (mappings with `id` and `text`) that repeat or
-    dispute a claim of `index`, in page order."""
+    dispute a claim of `index`, in page order. With `semantic`, sentences that name
+    a claim's subject are also compared with its phrasings by meaning."""
     segs = list(segments)
     units, texts, words = _units(index, segs, settings)
-    found: list[tuple[_Unit, int, float, int]] = []  # unit, claim, score, phrasing
+    found: list[tuple[_Unit, _Scored]] = []
 
     def text_of(r: int) -> str:
         u = units[r]
         return segs[u.segment]["text"][u.start : u.end]
 
-    for r, cands in _scored(index, texts, settings, words, text_of=text_of):
+    single = np.array([len(u.members) == 1 for u in units], dtype=bool)
+    for r, cands in _scored(
+        index, texts, settings, words, text_of=text_of, semantic=semantic, single=single
+    ):
         unit = units[r]
         # A second claim counts only if it explains words the better ones do not:
         # "cure for opioid addiction" must not also read as "kratom is not addictive".
         explained: set[int] = set()
         said = set(texts.terms_of(r).tolist())
         n = 0
-        for sc, claim, phrasing, _ in cands:
-            shared = set(index.claim_term_ids(claim).tolist()) & said
+        for cand in cands:
+            shared = set(index.claim_term_ids(cand.claim).tolist()) & said
             if explained and shared <= explained:
                 continue
             explained |= shared
-            found.append((unit, claim, sc, phrasing))
+            found.append((unit, cand))
             n += 1
             if n >= settings.per_sentence:
                 break
 
     # A joined pair only counts for claims neither sentence matched alone.
-    single = {(u.members[0], c) for u, c, _, _ in found if len(u.members) == 1}
+    alone = {(u.members[0], c.claim) for u, c in found if len(u.members) == 1}
     matches = [
-        _match(index, segs, unit, claim, sc, phrasing, settings)
-        for unit, claim, sc, phrasing in found
-        if len(unit.members) == 1 or not any((m, claim) in single for m in unit.members)
+        _match(index, segs, unit, cand, settings)
+        for unit, cand in found
+        if len(unit.members) == 1 or not any((m, cand.claim) in alone for m in unit.members)
     ]
     order = {str(seg["id"]): i for i, seg in reversed(list(enumerate(segs)))}
     matches.sort(key=lambda m: (order[m.segment_id], m.start, -m.score, m.claim_id))
@@ -125,7 +139,10 @@ def find_matches(
 
 
 def candidate_features(
-    index: Index, segments: Iterable[Mapping[str, str]], settings: Settings = Settings()
+    index: Index,
+    segments: Iterable[Mapping[str, str]],
+    settings: Settings = Settings(),
+    semantic: Semantic | None = None,
 ) -> list[tuple[str, int, int, str, Features]]:
     """Every (passage, claim) pair `find_matches` scores at `settings.possible` or
     above, with its features: (segment id, start, end in code points, claim id,
@@ -133,11 +150,42 @@ def candidate_features(
     `possible=0` to see every candidate."""
     segs = list(segments)
     units, texts, words = _units(index, segs, settings)
+
+    def text_of(r: int) -> str:
+        u = units[r]
+        return segs[u.segment]["text"][u.start : u.end]
+
+    single = np.array([len(u.members) == 1 for u in units], dtype=bool)
+    scored = _scored(
+        index,
+        texts,
+        settings,
+        words,
+        keep_features=True,
+        semantic=semantic,
+        single=single,
+        embed_text=text_of,
+    )
     return [
-        (str(segs[units[r].segment]["id"]), units[r].start, units[r].end, index.ids[claim], f)
-        for r, cands in _scored(index, texts, settings, words, keep_features=True)
-        for _, claim, _, f in cands
+        (
+            str(segs[units[r].segment]["id"]),
+            units[r].start,
+            units[r].end,
+            index.ids[c.claim],
+            c.features,
+        )
+        for r, cands in scored
+        for c in cands
     ]
+
+
+@dataclass(slots=True)
+class _Scored:
+    score: float
+    claim: int
+    phrasing: int
+    method: str
+    features: Features | None
 
 
 def _scored(
@@ -147,49 +195,92 @@ def _scored(
     words: Callable[[int], list[str]],
     keep_features: bool = False,
     text_of: Callable[[int], str] | None = None,
-) -> Iterator[tuple[int, list[tuple[float, int, int, Features | None]]]]:
+    semantic: Semantic | None = None,
+    single: np.ndarray | None = None,
+    embed_text: Callable[[int], str] | None = None,
+) -> Iterator[tuple[int, list[_Scored]]]:
     """Per unit (its row in `texts`), its candidate claims scoring at least
-    `possible`: (score, claim, closest phrasing, features if asked), best first
-    by `RANKING` (trained to tell which of several claims a text repeats); `words(unit)`
-    gives a unit's terms, for the rapidfuzz ratios.
+    `possible`, best first by `RANKING` (trained to tell which of several claims a
+    text repeats); `words(unit)` gives a unit's terms, for the rapidfuzz ratios;
+    `text_of(unit)` its text, for the rules that read the page (verbatim clauses).
 
     Candidates are the claims whose subject the unit names. A claim scores as its
     best phrasing does. Every feature but the rapidfuzz ratios is computed for all
     the page's pairs at once, in numpy; the score is bounded first, so that only
-    pairs that could reach `possible` are looked at phrasing by phrasing."""
+    pairs that could reach `possible` are looked at phrasing by phrasing.
+
+    With `semantic`, every single sentence (`single[unit]`) that names a subject is
+    embedded, its pairs get `cosine` and are scored by `settings.semantic_weights`,
+    however few words they share; a pair the lexical weights alone would not flag
+    is found by the "semantic" method."""
     if not texts.count or not len(index):
         return
-    w = settings.weights
+    lex = settings.weights
     pair_rows, pair_claims = index.subject_candidates(texts)
     if not len(pair_rows):
         return
     bm, common = index.pair_bm25(texts, pair_rows, pair_claims)
     bm25 = bm / np.maximum(texts.weight[pair_rows], 1e-9)
     precision = common * index.unknown_idf / np.maximum(texts.weight[pair_rows], 1e-9)
+    cosine = np.zeros(len(pair_rows), dtype=np.float32)
+    margin = np.zeros(len(pair_rows), dtype=np.float32)
+    by_meaning = np.zeros(len(pair_rows), dtype=bool)
+    if semantic is not None and single is not None:
+        by_meaning = single[pair_rows]
+        rows = np.unique(pair_rows[by_meaning])
+        if len(rows):
+            read = embed_text or text_of
+            assert read is not None
+            unit_vectors = np.zeros((texts.count, semantic.vectors.shape[1]), dtype=np.float32)
+            unit_vectors[rows] = semantic.embed([read(int(r)) for r in rows])
+            cosine[by_meaning] = pair_cosines(
+                index,
+                semantic.vectors,
+                unit_vectors,
+                pair_rows[by_meaning],
+                pair_claims[by_meaning],
+            )
+            margin[by_meaning] = margins(pair_rows[by_meaning], cosine[by_meaning])
+    sem = settings.semantic_weights
     # No phrasing is covered beyond 1, nor shares more terms than the claim does.
     floor = _logit(settings.possible)
-    extra = max(w.token_set, 0.0) + max(w.token_sort, 0.0)
-    cov_max = 1.0 if w.coverage > 0 else 0.0
-    evidence_max = evidence_feature(common) if w.evidence > 0 else 0.0
+    cov_max = 1.0 if lex.coverage > 0 else 0.0
+    evidence_max = evidence_feature(common) if lex.evidence > 0 else 0.0
+    bound = lex.lexical(cov_max, evidence_max, precision, bm25) + _fuzzy_max(lex)
+    if by_meaning.any():
+        sem_bound = sem.lexical(
+            1.0 if sem.coverage > 0 else 0.0,
+            evidence_feature(common) if sem.evidence > 0 else 0.0,
+            precision,
+            bm25,
+            cosine,
+        ) + _fuzzy_max(sem)
+        bound = np.where(by_meaning, np.maximum(bound, sem_bound), bound)
     # A pair that could cover a whole phrasing is kept for the verbatim check below.
-    keep = np.flatnonzero(
-        (w.lexical(cov_max, evidence_max, precision, bm25) + extra >= floor) | (text_of is not None)
-    )
+    keep = np.flatnonzero((bound >= floor) | (text_of is not None))
     if not len(keep):
         return
-    pair_rows, pair_claims = pair_rows[keep], pair_claims[keep]
-    bm25, precision = bm25[keep], precision[keep]
+    pair_rows, pair_claims, by_meaning = pair_rows[keep], pair_claims[keep], by_meaning[keep]
+    bm25, precision, cosine, margin = bm25[keep], precision[keep], cosine[keep], margin[keep]
     pair_of, phrasing, cov_all, rare_all = index.phrasing_matches(texts, pair_rows, pair_claims)
     ev_all = evidence_feature(rare_all)
     # A claim reads as its phrasing the text says most of: the largest coverage +
     # evidence (a fixed rule, so that fitting the weights does not move it).
     best = _best(pair_of, cov_all + ev_all)
     coverage, evidence, phrasing = cov_all[best], ev_all[best], phrasing[best]
-    z = w.lexical(coverage, evidence, precision, bm25)
+    z_lex = lex.lexical(coverage, evidence, precision, bm25)
+    z = np.where(
+        by_meaning, sem.lexical(coverage, evidence, precision, bm25, cosine, margin), z_lex
+    )
     whole = (coverage >= 0.999) if text_of is not None else np.zeros(len(z), dtype=bool)
-    keep = np.flatnonzero(((z + extra >= floor) | whole) & (coverage >= settings.min_coverage))
+    extra = np.where(by_meaning, _fuzzy_max(sem), _fuzzy_max(lex))
+    # Below `min_coverage` a pair shares too few words to stand on words alone.
+    keep = np.flatnonzero(
+        ((z + extra >= floor) | whole) & ((coverage >= settings.min_coverage) | by_meaning)
+    )
     if not len(keep):
         return
+    ranking = SEMANTIC_RANKING if semantic is not None else RANKING
     cuts = np.flatnonzero(np.diff(pair_rows[keep])) + 1
     for ks in np.split(keep, cuts):
         r = int(pair_rows[ks[0]])
@@ -198,6 +289,7 @@ def _scored(
         joined = " ".join(words(r))
         out = []
         for k in ks.tolist():
+            w = sem if by_meaning[k] else lex
             if not w.fuzzy and not keep_features and z[k] < floor and not whole[k]:
                 continue  # the ratios cannot lift it
             claim = int(pair_claims[k])
@@ -210,8 +302,11 @@ def _scored(
                 token_set=ts,
                 token_sort=so,
                 has_subject=True,
+                cosine=float(cosine[k]),
+                margin=float(margin[k]),
             )
             sc = f.score(w)
+            lexical = f.score(lex) >= settings.possible
             # The weights were fitted on tweets, where a short claim's two words say
             # little. On a page, a clause that says a whole phrasing and little else
             # ("..., kratom is not addictive, so ...") states that claim.
@@ -222,13 +317,28 @@ def _scored(
                 and (said_in_one_clause(index, text_of(r), int(phrasing[k])))
             ):
                 sc = settings.confident
+                lexical = True
             if sc < settings.possible:
                 continue
-            ranked = f.logit(RANKING)
-            out.append((ranked, sc, claim, int(phrasing[k]), f if keep_features else None))
+            out.append(
+                (
+                    f.logit(ranking),
+                    _Scored(
+                        sc,
+                        claim,
+                        int(phrasing[k]),
+                        "lexical" if lexical else "semantic",
+                        f if keep_features else None,
+                    ),
+                )
+            )
         if out:
-            out.sort(key=lambda c: (-c[0], c[2]))
-            yield r, [(sc, claim, ph, f) for _, sc, claim, ph, f in out]
+            out.sort(key=lambda c: (-c[0], c[1].claim))
+            yield r, [c for _, c in out]
+
+
+def _fuzzy_max(w: Weights) -> float:
+    return max(w.token_set, 0.0) + max(w.token_sort, 0.0)
 
 
 def said_in_one_clause(index: Index, text: str, phrasing: int, slack: int = 2) -> bool:
@@ -254,28 +364,38 @@ def _best(group: np.ndarray, key: np.ndarray) -> np.ndarray:
 
 
 def rank(
-    index: Index, text: str, *, limit: int = 5, weights: Weights | None = None
+    index: Index,
+    text: str,
+    *,
+    limit: int = 5,
+    weights: Weights | None = None,
+    semantic: Semantic | None = None,
 ) -> list[tuple[str, float]]:
     """Claims ranked for one text taken whole (a tweet, a post), best first, with
     their scores, in a strict order: equal scores fall back to the order claims
-    were indexed. Candidates are the claims with the best BM25 for the text."""
-    scored = _ranked(index, text, limit=limit, weights=weights or RANKING)
+    were indexed. Candidates are the claims with the best BM25 for the text, and
+    with `semantic` also the claims closest to it in meaning."""
+    default = SEMANTIC_RANKING if semantic is not None else RANKING
+    scored = _ranked(index, text, limit=limit, weights=weights or default, semantic=semantic)
     return [(index.ids[c], sc) for sc, c, _ in scored[:limit]]
 
 
-def rank_features(index: Index, text: str, *, pool: int = 50) -> list[tuple[str, Features]]:
+def rank_features(
+    index: Index, text: str, *, pool: int = 50, semantic: Semantic | None = None
+) -> list[tuple[str, Features]]:
     """The claims `rank` considers for a text, with their features (for fitting)."""
-    return [(index.ids[c], f) for _, c, f in _ranked(index, text, limit=pool, weights=RANKING)]
+    return [
+        (index.ids[c], f)
+        for _, c, f in _ranked(index, text, limit=pool, weights=RANKING, semantic=semantic)
+    ]
 
 
 def _ranked(
-    index: Index, text: str, *, limit: int, weights: Weights
+    index: Index, text: str, *, limit: int, weights: Weights, semantic: Semantic | None = None
 ) -> list[tuple[float, int, Features]]:
     if not len(index):
         return []
     owner, nums, fresh = index.read([text])
-    if not len(nums):
-        return []
     ids = nums[nums < len(index.term_list)].tolist()
     bm = index.bm25(ids)
     pool = min(len(index), max(50, limit * 10))
@@ -284,7 +404,12 @@ def _ranked(
     top = np.flatnonzero((bm >= edge) & (bm > 0))
     if len(top) > pool:
         top = np.sort(top[np.lexsort((top, -bm[top]))[:pool]])
-    if not len(top):
+    cosines = None
+    if semantic is not None:
+        near, cosines = nearest_claims(index, semantic.vectors, semantic.embed([text])[0], pool)
+        top = np.union1d(top, near)
+        first, second = np.partition(cosines, -2)[-2:][::-1] if len(cosines) > 1 else (0, 0)
+    if not len(top) or not len(nums):
         return []
     texts = Texts(index, owner, nums, 1)
     text_w = float(texts.weight[0]) or 1.0
@@ -306,10 +431,18 @@ def _ranked(
             token_set=ts,
             token_sort=so,
             has_subject=all(t in known for t in index.required(claim).tolist()),
+            cosine=float(cosines[claim]) if cosines is not None else 0.0,
+            margin=_margin(cosines, claim, first, second) if cosines is not None else 0.0,
         )
         out.append((f.logit(weights), claim, f))
     out.sort(key=lambda c: (-c[0], c[1]))
     return [(float(sigmoid(z)), claim, f) for z, claim, f in out]
+
+
+def _margin(cosines: np.ndarray, claim: int, first: float, second: float) -> float:
+    """A claim's cosine less the best of every other claim's."""
+    c = float(cosines[claim])
+    return c - float(second) if c >= float(first) else c - float(first)
 
 
 def _units(
@@ -364,11 +497,10 @@ def _match(
     index: Index,
     segs: list[Mapping[str, str]],
     unit: _Unit,
-    claim: int,
-    score: float,
-    phrasing: int,
+    cand: _Scored,
     settings: Settings,
 ) -> Match:
+    claim, score, phrasing = cand.claim, cand.score, cand.phrasing
     text = segs[unit.segment]["text"]
     start, end = _trim_to_words(text, unit.start, unit.end)
     claim_words = set(index.phrasing_terms(phrasing))
@@ -386,6 +518,7 @@ def _match(
         tier="confident" if score >= settings.confident else "possible",
         stance=st,
         assessment=assessment(index.verdicts[claim], st),
+        method=cand.method,
     )
 
 

@@ -20,7 +20,11 @@ A (text, claim) pair is scored by a logistic model over these features:
   claim's phrasings, scorers chosen on purpose: `token_set_ratio` forgives extra
   words on either side, `token_sort_ratio` does not. (rapidfuzz's default, WRatio,
   scores unrelated sentences that share "the" in the 80s: never use it here.)
-- `has_subject`: the claim's required subject terms all appear in the text.
+- `has_subject`: the claim's required subject terms all appear in the text;
+- `cosine`: with the semantic stage on (`semantic.py`), how close the text's sentence
+  vector is to the claim's nearest phrasing; 0 without it;
+- `margin`: that cosine less the best cosine of any other candidate claim: closeness
+  to one claim rather than to a topic many claims share (0 with no other candidate).
 
 Every feature is a ratio or a small count, so the same weights hold for a database
 of 300 claims or 100,000. There are two sets of weights, both fitted on training
@@ -61,13 +65,15 @@ class Weights:
     token_set: float = 0.0
     token_sort: float = 0.0
     subject: float = 0.0
+    cosine: float = 0.0
+    margin: float = 0.0
     bias: float = -10.9941
 
     @property
     def fuzzy(self) -> bool:
         return bool(self.token_set or self.token_sort)
 
-    def lexical(self, coverage, evidence, precision, bm25):
+    def lexical(self, coverage, evidence, precision, bm25, cosine=0.0, margin=0.0):
         """Everything but the rapidfuzz ratios: the whole logit when `fuzzy` is false
         (scalars or numpy arrays)."""
         return (
@@ -75,6 +81,8 @@ class Weights:
             + self.evidence * evidence
             + self.precision * precision
             + self.bm25 * bm25
+            + self.cosine * cosine
+            + self.margin * margin
             + self.subject
             + self.bias
         )
@@ -89,6 +97,8 @@ class Features:
     token_set: float
     token_sort: float
     has_subject: bool
+    cosine: float = 0.0
+    margin: float = 0.0
 
     def score(self, w: Weights) -> float:
         z = self.logit(w)
@@ -105,6 +115,8 @@ class Features:
             + w.token_set * self.token_set
             + w.token_sort * self.token_sort
             + (w.subject if self.has_subject else 0.0)
+            + w.cosine * self.cosine
+            + w.margin * self.margin
             + w.bias
         )
 
@@ -117,10 +129,22 @@ class Features:
             self.token_set,
             self.token_sort,
             float(self.has_subject),
+            self.cosine,
+            self.margin,
         ]
 
 
-FEATURES = ("coverage", "evidence", "precision", "bm25", "token_set", "token_sort", "subject")
+FEATURES = (
+    "coverage",
+    "evidence",
+    "precision",
+    "bm25",
+    "token_set",
+    "token_sort",
+    "subject",
+    "cosine",
+    "margin",
+)
 
 # Fitted by `python bench/fit.py` on CLEF-2020 Task 2 *train* only: the direction by
 # a listwise (softmax) fit that ranks each training tweet's own claim first among
@@ -256,3 +280,27 @@ def assessment(verdict: str, stance_: str) -> str:
     if (verdict in _BAD) == repeats:
         return "contradicts_evidence"
     return "consistent_with_evidence"
+
+
+# The semantic stage's weights (with `cosine`), fitted the same way, on the same
+# training split, by `python bench/fit.py --semantic`. Flags lean on `evidence`
+# still: closeness in meaning lifts a pair that shares some rare words, but a
+# sentence that only names the subject needs a cosine no mere topic reaches.
+SEMANTIC = Weights(
+    coverage=1.5046,
+    evidence=12.27,
+    precision=3.2821,
+    cosine=5.8436,
+    bias=-12.0452,
+)
+SEMANTIC_RANKING = Weights(
+    coverage=1.4206,
+    evidence=5.3471,
+    precision=-0.5247,
+    bm25=11.1817,
+    token_set=-0.1403,
+    token_sort=1.2173,
+    subject=-0.0687,
+    cosine=16.7379,
+    bias=-16.4596,
+)

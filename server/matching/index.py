@@ -61,6 +61,7 @@ class Index:
         claim_phrasings: np.ndarray,
         required_ptr: np.ndarray,
         required_terms: np.ndarray,
+        phrasing_source: np.ndarray,
     ):
         self.ids = ids
         self.verdicts = verdicts
@@ -83,6 +84,9 @@ class Index:
         self.claim_phrasings = claim_phrasings
         self.required_ptr = required_ptr
         self.required_terms = required_terms
+        # Phrasing i is text `phrasing_source[i]` of the claims' `claim_texts`, in
+        # order (texts with no term are no phrasing): how vectors line up with rows.
+        self.phrasing_source = phrasing_source
         n = len(ids)
         self.subjects = sparse.csr_matrix(
             (
@@ -107,6 +111,7 @@ class Index:
             self.required_ptr,
             self.required_terms,
             self.required_count,
+            self.phrasing_source,
         ]
         for m in (self.weights, self.phrasings, self.subjects):
             arrays += [m.data, m.indices, m.indptr]
@@ -298,11 +303,7 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
         verdicts.append(row["verdict"])
         if row.get("required_terms"):
             given[pos] = list(row["required_terms"])
-        more = row.get("phrasings")
-        if more:
-            found = _unique([row["text"], *more])
-        else:
-            found = [row["text"].strip()] if row["text"].strip() else []
+        found = claim_texts(row)
         texts.extend(found)
         text_claim.extend([pos] * len(found))
     n = len(ids)
@@ -448,6 +449,7 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
         claim_phrasings=claim_ph.astype(np.int64),
         required_ptr=req_ptr.astype(np.int64),
         required_terms=req_terms,
+        phrasing_source=np.flatnonzero(nonempty).astype(np.int32),
     )
 
 
@@ -498,6 +500,14 @@ class _Numbering(dict):
     def __missing__(self, key: str) -> int:
         out = self[key] = len(self)
         return out
+
+
+def claim_texts(row: Mapping) -> list[str]:
+    """A claim's distinct texts as the index reads them: its text, then its phrasings."""
+    more = row.get("phrasings")
+    if more:
+        return _unique([row["text"], *more])
+    return [row["text"].strip()] if row["text"].strip() else []
 
 
 def _unique(texts: list[str]) -> list[str]:

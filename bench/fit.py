@@ -48,7 +48,8 @@ POOL = 50
 # its near twin, precision; the subject is always present in find_matches' pairs.
 DECISION = ("coverage", "evidence", "precision")
 # With the semantic stage, the sentence's closeness in meaning joins them.
-DECISION_SEMANTIC = (*DECISION, "cosine", "margin")
+DECISION_SEMANTIC = ("cosine", "margin")
+TARGET = 0.80  # precision of flags at `possible`, as calibrate.py chose it for words
 
 
 def pools(
@@ -182,6 +183,41 @@ def fit_decision(x: np.ndarray, y: np.ndarray, features=DECISION) -> Weights:
     return Weights(**kw, bias=round(float(w[-1]), 4))
 
 
+def fit_semantic(x: np.ndarray, y: np.ndarray) -> Weights:
+    """The semantic stage's weights, fitted on the pairs it decides: those of embedded
+    sentences (cosine set) that the lexical weights do not flag. Its bias is then
+    moved so that `possible` falls where those flags reach TARGET precision on the
+    training data, as the lexical threshold does."""
+    lexical, settings = Weights(), Settings()
+    z = x @ np.array([getattr(lexical, f) for f in FEATURES]) + lexical.bias
+    floor = np.log(settings.possible / (1 - settings.possible))
+    closest = z >= np.log(settings.embed_floor / (1 - settings.embed_floor))
+    print(
+        f"embed_floor={settings.embed_floor}: keeps {int(y[closest].sum())} of "
+        f"{int(y.sum())} positive pairs, {int((~closest).sum())} of {len(y)} pairs left out",
+        file=sys.stderr,
+    )
+    left = (x[:, FEATURES.index("cosine")] != 0) & (z < floor)
+    xs, ys = x[left], y[left]
+    w = fit_decision(xs, ys, DECISION_SEMANTIC)
+    s = xs @ np.array([getattr(w, f) for f in FEATURES]) + w.bias
+    order = np.argsort(-s)
+    hits = np.cumsum(ys[order])
+    precision = hits / np.arange(1, len(s) + 1)
+    # The lowest score whose flags (it and all above) reach TARGET, with 10 at least.
+    ok = np.flatnonzero((precision >= TARGET) & (np.arange(1, len(s) + 1) >= 10))
+    cut = s[order][ok[-1]] if len(ok) else s[order][0]
+    n = int(ok[-1]) + 1 if len(ok) else 0
+    print(
+        f"semantic pairs={len(ys)} positive={int(ys.sum())}; at possible: {n} flags, "
+        f"precision {precision[n - 1] if n else 0:.3f}, "
+        f"recall {hits[n - 1] / max(1, ys.sum()) if n else 0:.3f}",
+        file=sys.stderr,
+    )
+    bias = round(float(w.bias + floor - cut), 4)
+    return Weights(**{**{f: getattr(w, f) for f in FEATURES}, "bias": bias})
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--claims", required=True)
@@ -216,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     x, y = decision_pairs(data, index, args.neutral, semantic)
     print(f"flags: pairs={len(y)} positive={int(y.sum())}", file=sys.stderr)
     if semantic:
-        print(f"SEMANTIC = {fit_decision(x, y, DECISION_SEMANTIC)}")
+        print(f"SEMANTIC = {fit_semantic(x, y)}")
     else:
         print(f"Weights() defaults = {fit_decision(x, y)}")
 

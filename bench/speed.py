@@ -19,6 +19,19 @@ them (`corpus.pages`). One line per size:
 - build_s: `build_index` time from the rows `store.index_rows` would return, the
   fastest of three builds (the first pays for stemming words never seen before).
 
+`--semantic` adds, per size, the semantic stage (the `semantic` extra):
+
+    semantic_page_ms=… extra_ms=… embed_all_ms=… extra_ratio=… embedded=… vectors_mb=…
+
+- semantic_page_ms: median `find_matches` time with the stage on, the sentence
+  cache emptied before every page (each page is new to the worker), one
+  onnxruntime thread; claim vectors are random unit vectors (their values do not
+  change the cost; real ones would take an hour to compute at 100k claims);
+- extra_ms: semantic_page_ms - page_ms; embed_all_ms: the baseline, embedding every
+  sentence of the page, in the same run; extra_ratio: extra_ms / embed_all_ms;
+- embedded: sentences per page the stage embedded (those naming a subject);
+- vectors_mb: the claim vectors' memory.
+
 `--http` imports 10,000 generated claims into a fresh database through
 `store.import_claims`, starts `healthflags serve --workers 2` on a free port with the
 per-client match limit raised, loads POST /v1/match from 127.0.0.1 with a bounded
@@ -53,7 +66,49 @@ from server.matching import build_index, find_matches
 from server.matching.sentences import split_sentences
 
 
-def measure(n: int, runs: int, page_count: int, brute_pages: int) -> dict:
+def measure_semantic(index, pages: list, page_ms: float) -> dict:
+    import numpy as np
+
+    from server.matching import Semantic
+    from server.matching.embed import Embedder
+
+    embedder = Embedder(threads=1)
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((len(index.phrasing_source), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    counted: list[int] = []
+
+    def embed(texts: list[str]):
+        counted.append(len(texts))
+        return embedder.embed(texts)
+
+    semantic = Semantic(vectors, embed)
+    find_matches(index, pages[0], semantic=semantic)  # warm-up: the first run's allocations
+    times, whole = [], []
+    for page in pages:
+        embedder.cache.clear()
+        counted.clear()
+        t0 = time.perf_counter()
+        find_matches(index, page, semantic=semantic)
+        times.append(time.perf_counter() - t0)
+        sentences = [seg["text"][a:b] for seg in page for a, b in split_sentences(seg["text"])]
+        embedder.cache.clear()
+        t0 = time.perf_counter()
+        embedder.embed(sentences)
+        whole.append(time.perf_counter() - t0)
+    semantic_ms = statistics.median(times) * 1000
+    embed_all_ms = statistics.median(whole) * 1000
+    return {
+        "semantic_page_ms": semantic_ms,
+        "extra_ms": semantic_ms - page_ms,
+        "embed_all_ms": embed_all_ms,
+        "extra_ratio": (semantic_ms - page_ms) / embed_all_ms,
+        "embedded": sum(counted),
+        "vectors_mb": vectors.nbytes / 1e6,
+    }
+
+
+def measure(n: int, runs: int, page_count: int, brute_pages: int, semantic: bool = False) -> dict:
     rows = generate_claims(n, seed=n)
     builds = []
     for _ in range(3):  # the fastest of three, as timeit reports: this machine is shared
@@ -100,7 +155,7 @@ def measure(n: int, runs: int, page_count: int, brute_pages: int) -> dict:
         )
         brute.append(time.perf_counter() - t0)
     brute_ms = statistics.median(brute) * 1000
-    return {
+    out = {
         "claims": n,
         "page_ms": page_ms,
         "brute_ms": brute_ms,
@@ -108,6 +163,9 @@ def measure(n: int, runs: int, page_count: int, brute_pages: int) -> dict:
         "index_mb": index_mb,
         "build_s": build_s,
     }
+    if semantic:
+        out.update(measure_semantic(index, pages, page_ms))
+    return out
 
 
 # --- HTTP ---------------------------------------------------------------------
@@ -296,6 +354,7 @@ def main(argv: list[str] | None = None) -> None:
         default=0,
         help="pages timed by brute force per size (default: 3, 1 from 50,000 claims)",
     )
+    p.add_argument("--semantic", action="store_true", help="also time the semantic stage")
     p.add_argument("--http", action="store_true", help="load a real server instead")
     p.add_argument("--http-claims", type=int, default=10_000)
     p.add_argument("--workers", type=int, default=2)
@@ -308,12 +367,20 @@ def main(argv: list[str] | None = None) -> None:
         return
     for n in (int(x) for x in args.claims.split(",") if x.strip()):
         brute_pages = args.brute_pages or (1 if n >= 50_000 else 3)
-        r = measure(n, args.runs, args.pages, min(brute_pages, args.pages))
+        r = measure(n, args.runs, args.pages, min(brute_pages, args.pages), args.semantic)
         print(
             f"claims={r['claims']} page_ms={r['page_ms']:.2f} brute_ms={r['brute_ms']:.0f} "
             f"ratio={r['ratio']:.4f} index_mb={r['index_mb']:.1f} build_s={r['build_s']:.2f}",
             flush=True,
         )
+        if args.semantic:
+            print(
+                f"claims={r['claims']} semantic_page_ms={r['semantic_page_ms']:.1f} "
+                f"extra_ms={r['extra_ms']:.1f} embed_all_ms={r['embed_all_ms']:.0f} "
+                f"extra_ratio={r['extra_ratio']:.3f} embedded={r['embedded'] / args.pages:.1f} "
+                f"vectors_mb={r['vectors_mb']:.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

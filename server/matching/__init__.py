@@ -61,8 +61,11 @@ class Settings:
     max_sentences: int = 5000
     quote_context: int = 32
     weights: Weights = field(default_factory=Weights)
-    # Used instead of `weights` for sentences the semantic stage embedded.
+    # The semantic stage: a sentence is embedded when the lexical score of one of
+    # its candidates reaches `embed_floor` (fitted: see decide.SEMANTIC), and the
+    # candidates the words do not flag are scored by `semantic_weights`.
     semantic_weights: Weights = SEMANTIC
+    embed_floor: float = 0.003
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +119,16 @@ def find_matches(
         explained: set[int] = set()
         said = set(texts.terms_of(r).tolist())
         n = 0
+        by_meaning = False
         for cand in cands:
             shared = set(index.claim_term_ids(cand.claim).tolist()) & said
             if explained and shared <= explained:
                 continue
+            # A sentence matched by meaning alone reads as one claim, its best.
+            if cand.method == "semantic":
+                if by_meaning:
+                    continue
+                by_meaning = True
             explained |= shared
             found.append((unit, cand))
             n += 1
@@ -209,10 +218,11 @@ def _scored(
     the page's pairs at once, in numpy; the score is bounded first, so that only
     pairs that could reach `possible` are looked at phrasing by phrasing.
 
-    With `semantic`, every single sentence (`single[unit]`) that names a subject is
-    embedded, its pairs get `cosine` and are scored by `settings.semantic_weights`,
-    however few words they share; a pair the lexical weights alone would not flag
-    is found by the "semantic" method."""
+    With `semantic`, a single sentence (`single[unit]`) with a candidate whose
+    lexical score reaches `settings.embed_floor` is embedded, and all its pairs get
+    `cosine` and `margin`. Those the lexical weights would not flag are scored by
+    `settings.semantic_weights` (fitted on such pairs): the "semantic" method,
+    never above the `possible` tier."""
     if not texts.count or not len(index):
         return
     lex = settings.weights
@@ -222,56 +232,50 @@ def _scored(
     bm, common = index.pair_bm25(texts, pair_rows, pair_claims)
     bm25 = bm / np.maximum(texts.weight[pair_rows], 1e-9)
     precision = common * index.unknown_idf / np.maximum(texts.weight[pair_rows], 1e-9)
-    cosine = np.zeros(len(pair_rows), dtype=np.float32)
-    margin = np.zeros(len(pair_rows), dtype=np.float32)
-    by_meaning = np.zeros(len(pair_rows), dtype=bool)
-    if semantic is not None and single is not None:
-        by_meaning = single[pair_rows]
-        rows = np.unique(pair_rows[by_meaning])
-        if len(rows):
-            read = embed_text or text_of
-            assert read is not None
-            unit_vectors = np.zeros((texts.count, semantic.vectors.shape[1]), dtype=np.float32)
-            unit_vectors[rows] = semantic.embed([read(int(r)) for r in rows])
-            cosine[by_meaning] = pair_cosines(
-                index,
-                semantic.vectors,
-                unit_vectors,
-                pair_rows[by_meaning],
-                pair_claims[by_meaning],
-            )
-            margin[by_meaning] = margins(pair_rows[by_meaning], cosine[by_meaning])
     sem = settings.semantic_weights
+    by_meaning_on = semantic is not None and single is not None
     # No phrasing is covered beyond 1, nor shares more terms than the claim does.
     floor = _logit(settings.possible)
+    lowest = min(floor, _logit(settings.embed_floor)) if by_meaning_on else floor
     cov_max = 1.0 if lex.coverage > 0 else 0.0
     evidence_max = evidence_feature(common) if lex.evidence > 0 else 0.0
     bound = lex.lexical(cov_max, evidence_max, precision, bm25) + _fuzzy_max(lex)
-    if by_meaning.any():
-        sem_bound = sem.lexical(
-            1.0 if sem.coverage > 0 else 0.0,
-            evidence_feature(common) if sem.evidence > 0 else 0.0,
-            precision,
-            bm25,
-            cosine,
-        ) + _fuzzy_max(sem)
-        bound = np.where(by_meaning, np.maximum(bound, sem_bound), bound)
     # A pair that could cover a whole phrasing is kept for the verbatim check below.
-    keep = np.flatnonzero((bound >= floor) | (text_of is not None))
+    keep = np.flatnonzero((bound >= lowest) | (text_of is not None))
     if not len(keep):
         return
-    pair_rows, pair_claims, by_meaning = pair_rows[keep], pair_claims[keep], by_meaning[keep]
-    bm25, precision, cosine, margin = bm25[keep], precision[keep], cosine[keep], margin[keep]
+    pair_rows, pair_claims = pair_rows[keep], pair_claims[keep]
+    bm25, precision = bm25[keep], precision[keep]
     pair_of, phrasing, cov_all, rare_all = index.phrasing_matches(texts, pair_rows, pair_claims)
     ev_all = evidence_feature(rare_all)
     # A claim reads as its phrasing the text says most of: the largest coverage +
     # evidence (a fixed rule, so that fitting the weights does not move it).
     best = _best(pair_of, cov_all + ev_all)
     coverage, evidence, phrasing = cov_all[best], ev_all[best], phrasing[best]
-    z_lex = lex.lexical(coverage, evidence, precision, bm25)
-    z = np.where(
-        by_meaning, sem.lexical(coverage, evidence, precision, bm25, cosine, margin), z_lex
-    )
+    z = lex.lexical(coverage, evidence, precision, bm25)
+    cosine = np.zeros(len(z), dtype=np.float32)
+    margin = np.zeros(len(z), dtype=np.float32)
+    by_meaning = np.zeros(len(z), dtype=bool)
+    if by_meaning_on:
+        # Sentences worth embedding: those with a candidate the words bring close
+        # (`embed_floor`). All their candidates are then compared by meaning, and
+        # those the words do not flag are the semantic stage's to decide.
+        close = single[pair_rows] & (z >= _logit(settings.embed_floor))
+        rows = np.unique(pair_rows[close])
+        if len(rows):
+            read = embed_text or text_of
+            assert read is not None
+            in_rows = np.isin(pair_rows, rows)
+            vectors = np.zeros((texts.count, semantic.vectors.shape[1]), dtype=np.float32)
+            vectors[rows] = semantic.embed([read(int(r)) for r in rows])
+            cosine[in_rows] = pair_cosines(
+                index, semantic.vectors, vectors, pair_rows[in_rows], pair_claims[in_rows]
+            )
+            margin[in_rows] = margins(pair_rows[in_rows], cosine[in_rows])
+            by_meaning = in_rows & (z < floor)
+            z = np.where(
+                by_meaning, sem.lexical(coverage, evidence, precision, bm25, cosine, margin), z
+            )
     whole = (coverage >= 0.999) if text_of is not None else np.zeros(len(z), dtype=bool)
     extra = np.where(by_meaning, _fuzzy_max(sem), _fuzzy_max(lex))
     # Below `min_coverage` a pair shares too few words to stand on words alone.
@@ -306,7 +310,7 @@ def _scored(
                 margin=float(margin[k]),
             )
             sc = f.score(w)
-            lexical = f.score(lex) >= settings.possible
+            lexical = not by_meaning[k]
             # The weights were fitted on tweets, where a short claim's two words say
             # little. On a page, a clause that says a whole phrasing and little else
             # ("..., kratom is not addictive, so ...") states that claim.
@@ -515,7 +519,11 @@ def _match(
         suffix=text[end : end + n],
         claim_id=index.ids[claim],
         score=round(score, 4),
-        tier="confident" if score >= settings.confident else "possible",
+        # Meaning alone never makes a confident flag: training data had too few
+        # close rewordings to say how precise that would be.
+        tier="confident"
+        if score >= settings.confident and cand.method == "lexical"
+        else "possible",
         stance=st,
         assessment=assessment(index.verdicts[claim], st),
         method=cand.method,

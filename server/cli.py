@@ -15,6 +15,7 @@ import click
 from . import auth, create_app, store
 from . import db as dbm
 from .formats import FORMATS, FormatError, guess_format, read_records, write_records
+from .matcher import embed_published
 
 
 def _app(db_path: str | None):
@@ -53,6 +54,10 @@ def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None
         report = store.seed_if_new(db)
         if report:
             click.echo(f"Loaded {report['counts']['created']} curated claims into {database}.")
+    if app.config["SEMANTIC"]:
+        # Vectors for texts that have none, once, so no worker has to compute them.
+        count = embed_published(app, db)
+        click.echo(f"Semantic matching on: {count} published texts have vectors.")
     db.close()
     os.environ["HEALTHFLAGS_DATABASE"] = database
     os.environ["HEALTHFLAGS_WORKERS"] = str(workers)  # memory rate limits split across them
@@ -149,6 +154,8 @@ def import_(source: str, fmt: str | None, publish: bool, actor: str, db_path: st
                 f"row {row['row']} ({row.get('id') or 'no id'}): " + "; ".join(row["problems"]),
                 err=True,
             )
+    if publish:
+        embed_published(app, db)  # with the semantic stage on: new texts' vectors, once
     counts = report["counts"]
     click.echo(f"import {report['id']}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 

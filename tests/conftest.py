@@ -242,8 +242,9 @@ class ServeProcess:
             self.proc.wait(timeout=30)
 
 
-def serve_process(db_path: Path, log: Path, *args: str, env: dict | None = None,
-                  workers: int = 2) -> ServeProcess:
+def serve_process(
+    db_path: Path, log: Path, *args: str, env: dict | None = None, workers: int = 2
+) -> ServeProcess:
     import os
     import shutil
     import subprocess
@@ -257,9 +258,21 @@ def serve_process(db_path: Path, log: Path, *args: str, env: dict | None = None,
     full_env.pop("HEALTHFLAGS_DATABASE", None)
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [script, "serve", "--db", str(db_path), "--port", str(port), "--workers",
-             str(workers), *args],
-            stdout=out, stderr=subprocess.STDOUT, env=full_env, start_new_session=True,
+            [
+                script,
+                "serve",
+                "--db",
+                str(db_path),
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                *args,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -53,8 +53,16 @@ def test_other_languages_get_no_flags_rather_than_wrong_ones(client):
 
 def test_drafts_and_retired_claims_are_never_matched_or_listed(app, client, db_path):
     db = dbm.open_db(db_path)
-    store.save_claim(db, {**sample_claims()[0], "id": "draft-only", "text":
-                          "Chlorine dioxide cures autism in children.", "phrasings": []}, "t")
+    store.save_claim(
+        db,
+        {
+            **sample_claims()[0],
+            "id": "draft-only",
+            "text": "Chlorine dioxide cures autism in children.",
+            "phrasings": [],
+        },
+        "t",
+    )
     assert match(client, "Chlorine dioxide cures autism in children.").get_json()["matches"] == []
     store.retire_claim(db, "kratom-safe-opioid-treatment", "t")
     body = match(client, "Switching to kratom is a risk-free way to quit heroin.").get_json()
@@ -69,9 +77,14 @@ def test_a_publish_reaches_the_matcher(app, client, db_path):
     text = "Colloidal silver cures every infection."
     assert match(client, text).get_json()["matches"] == []
     db = dbm.open_db(db_path)
-    record = {**sample_claims()[0], "id": "colloidal-silver-cures-infections", "text": text,
-              "phrasings": ["Drinking colloidal silver kills any infection."],
-              "aliases": {}, "required_terms": ["colloidal silver"]}
+    record = {
+        **sample_claims()[0],
+        "id": "colloidal-silver-cures-infections",
+        "text": text,
+        "phrasings": ["Drinking colloidal silver kills any infection."],
+        "aliases": {},
+        "required_terms": ["colloidal silver"],
+    }
     store.save_claim(db, record, "t")
     store.publish_claim(db, record["id"], "t")
     assert [m["claim_id"] for m in match(client, text).get_json()["matches"]] == [record["id"]]
@@ -95,8 +108,7 @@ def test_claims_list_filters_and_pages(client):
 def test_claim_as_json_and_as_claim_review(client):
     res = client.get("/v1/claims/vaccines-cause-autism")
     assert res.status_code == 200 and res.get_json()["verdict"] == "false"
-    ld = client.get("/v1/claims/vaccines-cause-autism",
-                    headers={"Accept": "application/ld+json"})
+    ld = client.get("/v1/claims/vaccines-cause-autism", headers={"Accept": "application/ld+json"})
     assert ld.mimetype == "application/ld+json"
     review = json.loads(ld.data)
     assert review["@type"] == "ClaimReview"
@@ -106,9 +118,15 @@ def test_claim_as_json_and_as_claim_review(client):
 
 
 def test_reports_are_stored_with_the_passage_the_reader_sent(client, db_path):
-    res = client.post("/v1/reports", json={
-        "kind": "wrong_flag", "claim_id": "vaccines-cause-autism",
-        "passage": "Vaccines do not cause autism.", "comment": "This sentence debunks it."})
+    res = client.post(
+        "/v1/reports",
+        json={
+            "kind": "wrong_flag",
+            "claim_id": "vaccines-cause-autism",
+            "passage": "Vaccines do not cause autism.",
+            "comment": "This sentence debunks it.",
+        },
+    )
     assert res.status_code == 201
     report_id = res.get_json()["report"]["id"]
     row = dbm.open_db(db_path)["reports"].get(report_id)
@@ -125,9 +143,14 @@ def test_public_routes_answer_any_origin_without_credentials(client):
     res = client.get("/v1/claims", headers={"Origin": "https://evil.example"})
     assert res.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in res.headers
-    pre = client.options("/v1/match", headers={
-        "Origin": "https://news.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    pre = client.options(
+        "/v1/match",
+        headers={
+            "Origin": "https://news.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert pre.headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -148,8 +171,12 @@ def test_claim_page_shows_verdict_summary_evidence_and_history(client):
 
 def test_claim_page_escapes_claim_text(client, db_path):
     db = dbm.open_db(db_path)
-    record = {**sample_claims()[2], "id": "xss-claim", "text": "<script>alert(1)</script> vaccines",
-              "summary": "<img src=x onerror=alert(1)>"}
+    record = {
+        **sample_claims()[2],
+        "id": "xss-claim",
+        "text": "<script>alert(1)</script> vaccines",
+        "summary": "<img src=x onerror=alert(1)>",
+    }
     store.save_claim(db, record, "t")
     store.publish_claim(db, "xss-claim", "t")
     html = client.get("/claims/xss-claim").get_data(as_text=True)
@@ -176,13 +203,28 @@ DEEP = "[" * 5000 + "]" * 5000
         ("post", "/v1/match", {"json": {"segments": [{"id": {}, "text": "x"}]}}, 422),
         ("post", "/v1/match", {"json": {"segments": ["x"]}}, 422),
         ("post", "/v1/match", {"json": {"segments": [], "url": 7}}, 422),
-        ("post", "/v1/match", {"data": '{"segments": [{"id": "a", "text": "\\ud800 x"}]}',
-                               "content_type": "application/json"}, 422),
+        (
+            "post",
+            "/v1/match",
+            {
+                "data": '{"segments": [{"id": "a", "text": "\\ud800 x"}]}',
+                "content_type": "application/json",
+            },
+            422,
+        ),
         ("post", "/v1/match", {"json": {"segments": [{"id": "a", "text": "x" * 20_001}]}}, 422),
-        ("post", "/v1/match", {"json": {"segments": [{"id": str(i), "text": "x"}
-                                                     for i in range(2001)]}}, 413),
-        ("post", "/v1/match", {"data": "x" * (1024 * 1024 + 1),
-                               "content_type": "application/json"}, 413),
+        (
+            "post",
+            "/v1/match",
+            {"json": {"segments": [{"id": str(i), "text": "x"} for i in range(2001)]}},
+            413,
+        ),
+        (
+            "post",
+            "/v1/match",
+            {"data": "x" * (1024 * 1024 + 1), "content_type": "application/json"},
+            413,
+        ),
         ("get", "/v1/match", {}, 405),
         ("put", "/v1/claims", {}, 405),
         ("get", "/v1/nothing-here", {}, 404),
@@ -193,11 +235,19 @@ DEEP = "[" * 5000 + "]" * 5000
         ("get", "/v1/claims?cursor=%%%%", {}, 400),
         ("post", "/v1/reports", {"json": {"kind": "praise"}}, 422),
         ("post", "/v1/reports", {"json": {"kind": "wrong_flag", "passage": "x"}}, 422),
-        ("post", "/v1/reports", {"json": {"kind": "wrong_flag", "claim_id": "nope",
-                                          "passage": "x"}}, 422),
+        (
+            "post",
+            "/v1/reports",
+            {"json": {"kind": "wrong_flag", "claim_id": "nope", "passage": "x"}},
+            422,
+        ),
         ("post", "/v1/reports", {"json": {"kind": "missed_claim"}}, 422),
-        ("post", "/v1/reports", {"json": {"kind": "missed_claim", "passage": "x",
-                                          "url": "javascript:alert(1)"}}, 422),
+        (
+            "post",
+            "/v1/reports",
+            {"json": {"kind": "missed_claim", "passage": "x", "url": "javascript:alert(1)"}},
+            422,
+        ),
         ("post", "/v1/reports", {"data": DEEP, "content_type": "application/json"}, 400),
         ("delete", "/v1/reports", {}, 405),
     ],
@@ -214,8 +264,14 @@ def test_every_v1_error_has_one_shape(client, method, path, kwargs, status):
 def test_limits_are_configurable(tmp_path):
     from server import create_app
 
-    app = create_app({"DATABASE": str(tmp_path / "x.db"), "SECRET_KEY": "t",
-                      "MATCH_MAX_SEGMENTS": 2, "MATCH_MAX_SEGMENT_CHARS": 10})
+    app = create_app(
+        {
+            "DATABASE": str(tmp_path / "x.db"),
+            "SECRET_KEY": "t",
+            "MATCH_MAX_SEGMENTS": 2,
+            "MATCH_MAX_SEGMENT_CHARS": 10,
+        }
+    )
     client = app.test_client()
     assert match(client, "a", "b", "c").status_code == 413
     assert match(client, "x" * 11).status_code == 422

@@ -9,26 +9,47 @@ from server.claims import InvalidClaim, clean_claim, is_https_url, slugify
 
 
 def test_a_good_record_is_normalised():
-    rec = clean_claim({**sample_claims()[0], "text": "  Kratom  is a safe,\n natural treatment "
-                                                    "for opioid addiction. "})
+    rec = clean_claim(
+        {
+            **sample_claims()[0],
+            "text": "  Kratom  is a safe,\n natural treatment for opioid addiction. ",
+        }
+    )
     assert rec["text"] == "Kratom is a safe, natural treatment for opioid addiction."
     assert rec["rating_value"] == 1 and rec["aliases"]["kratom"] == ["ketum", "mitragyna speciosa"]
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "http://example.org/x", "https://",
-                                 "https://local", "data:text/html,x", "https://a.org/ x", 5])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "http://example.org/x",
+        "https://",
+        "https://local",
+        "data:text/html,x",
+        "https://a.org/ x",
+        5,
+    ],
+)
 def test_evidence_must_be_https(url):
     assert not is_https_url(url)
-    record = {**sample_claims()[0], "evidence": [{**sample_claims()[0]["evidence"][0],
-                                                  "url": url}]}
+    record = {**sample_claims()[0], "evidence": [{**sample_claims()[0]["evidence"][0], "url": url}]}
     with pytest.raises(InvalidClaim):
         clean_claim(record)
 
 
 def test_every_problem_is_listed():
     with pytest.raises(InvalidClaim) as exc:
-        clean_claim({"id": "Bad Id", "text": 5, "verdict": "maybe", "harm": "huge",
-                     "phrasings": "fine", "evidence": [{"url": "https://x.org"}]})
+        clean_claim(
+            {
+                "id": "Bad Id",
+                "text": 5,
+                "verdict": "maybe",
+                "harm": "huge",
+                "phrasings": "fine",
+                "evidence": [{"url": "https://x.org"}],
+            }
+        )
     text = " ".join(exc.value.problems)
     for word in ("id", "text", "verdict", "harm", "title"):
         assert word in text
@@ -41,6 +62,7 @@ def test_id_defaults_to_a_slug_of_the_text():
 
 def test_duplicate_phrasings_are_dropped():
     c = sample_claims()[2]
-    rec = clean_claim({**c, "phrasings": [c["text"], "The MMR jab causes autism.",
-                                          "the mmr jab causes autism."]})
+    rec = clean_claim(
+        {**c, "phrasings": [c["text"], "The MMR jab causes autism.", "the mmr jab causes autism."]}
+    )
     assert rec["phrasings"] == ["The MMR jab causes autism."]

@@ -22,8 +22,7 @@ def cli(tmp_path, monkeypatch):
     runner = CliRunner()
 
     def run(*args, input=None):
-        result = runner.invoke(main, [*args, "--db", str(db)], input=input,
-                               catch_exceptions=False)
+        result = runner.invoke(main, [*args, "--db", str(db)], input=input, catch_exceptions=False)
         return result
 
     run.db = db
@@ -39,8 +38,10 @@ def test_import_check_export_round_trip(cli, tmp_path):
     assert "0 created, 0 updated, 4 unchanged" in cli("import", str(source), "--publish").output
 
     page = tmp_path / "page.html"
-    page.write_text("<html><body><p>Hello.</p><p>Kratom is a safe, natural cure for "
-                    "<b>opioid addiction</b>.</p><p>We ship fast.</p></body></html>")
+    page.write_text(
+        "<html><body><p>Hello.</p><p>Kratom is a safe, natural cure for "
+        "<b>opioid addiction</b>.</p><p>We ship fast.</p></body></html>"
+    )
     out = cli("check", str(page)).output
     assert "[FALSE]" in out and "Kratom is a safe, natural cure for opioid addiction." in out
     assert "evidence: https://" in out and "1 flagged." in out
@@ -69,8 +70,13 @@ def test_import_reports_bad_rows_and_keeps_good_ones(cli, tmp_path):
 
 
 def test_add_moderator_reads_the_password_from_stdin(cli):
-    result = cli("add-moderator", "Ana@Example.org", "--role", "admin",
-                 input="correct horse battery staple\n")
+    result = cli(
+        "add-moderator",
+        "Ana@Example.org",
+        "--role",
+        "admin",
+        input="correct horse battery staple\n",
+    )
     assert result.exit_code == 0 and "ana@example.org" in result.output
     row = dbm.open_db(cli.db).execute("SELECT password_hash, role FROM users").fetchone()
     assert row[0].startswith("$argon2id$") and row[1] == "admin"

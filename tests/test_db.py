@@ -26,9 +26,23 @@ def test_migrations_run_twice_give_the_same_schema(tmp_path):
     db.close()
     assert schema(path) == first
     tables = {name for kind, name, _ in first if kind == "table"}
-    assert {"claims", "claim_revisions", "phrasings", "aliases", "required_terms", "evidence",
-            "claim_vectors", "match_counts", "meta", "reports", "users", "sessions",
-            "api_keys", "audit_events", "imports"} <= tables
+    assert {
+        "claims",
+        "claim_revisions",
+        "phrasings",
+        "aliases",
+        "required_terms",
+        "evidence",
+        "claim_vectors",
+        "match_counts",
+        "meta",
+        "reports",
+        "users",
+        "sessions",
+        "api_keys",
+        "audit_events",
+        "imports",
+    } <= tables
 
 
 def test_database_is_in_wal_mode(tmp_path):
@@ -75,8 +89,10 @@ def test_write_takes_the_lock_before_reading(tmp_path):
 def test_audit_log_is_append_only(tmp_path):
     db = dbm.open_db(tmp_path / "a.db")
     with dbm.write(db):
-        db.execute("INSERT INTO audit_events (at, actor, action, object_type, object_id) "
-                   "VALUES ('t', 'a', 'x', 'claim', '1')")
+        db.execute(
+            "INSERT INTO audit_events (at, actor, action, object_type, object_id) "
+            "VALUES ('t', 'a', 'x', 'claim', '1')"
+        )
     for sql in ("UPDATE audit_events SET actor = 'b'", "DELETE FROM audit_events"):
         try:
             db.execute(sql)

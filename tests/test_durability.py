@@ -18,8 +18,9 @@ from server import store
 
 
 def post_json(url: str, body: dict) -> tuple[int, dict]:
-    req = urllib.request.Request(url, json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=5) as res:
             return res.status, json.loads(res.read())
@@ -32,7 +33,8 @@ def check_consistent(path) -> sqlite3.Connection:
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     unaudited = conn.execute(
         "SELECT count(*) FROM reports r WHERE NOT EXISTS (SELECT 1 FROM audit_events a "
-        "WHERE a.object_type = 'report' AND a.object_id = CAST(r.id AS TEXT))").fetchone()[0]
+        "WHERE a.object_type = 'report' AND a.object_id = CAST(r.id AS TEXT))"
+    ).fetchone()[0]
     assert unaudited == 0, "a change landed without its audit entry"
     return conn
 
@@ -51,9 +53,14 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(tmp_path):
             while not stop.is_set():
                 n += 1
                 try:
-                    status, body = post_json(server.url + "/v1/reports", {
-                        "kind": "wrong_flag", "claim_id": "vaccines-cause-autism",
-                        "passage": f"cycle {cycle} write {n}"})
+                    status, body = post_json(
+                        server.url + "/v1/reports",
+                        {
+                            "kind": "wrong_flag",
+                            "claim_id": "vaccines-cause-autism",
+                            "passage": f"cycle {cycle} write {n}",
+                        },
+                    )
                 except (OSError, http.client.HTTPException):
                     return  # the server is gone: this write was never acknowledged
                 if status == 201:
@@ -110,7 +117,8 @@ def test_four_processes_800_concurrent_edits_fail_only_by_design(tmp_path):
     assert saved + sum(o["conflict"] for o in outcomes) == 800
     revisions = db.execute("SELECT count(*) FROM claim_revisions").fetchone()[0]
     updates = db.execute(
-        "SELECT count(*) FROM audit_events WHERE action = 'claim.update'").fetchone()[0]
+        "SELECT count(*) FROM audit_events WHERE action = 'claim.update'"
+    ).fetchone()[0]
     assert revisions - revisions_before == saved == updates
 
 
@@ -123,8 +131,9 @@ def test_backup_under_write_load_has_every_acknowledged_write(tmp_path):
     def write():
         db = dbm.connect(path)
         while not stop.is_set():
-            report = store.create_report(db, kind="missed_claim", claim_id=None,
-                                         passage="x" * 500, url=None, comment=None)
+            report = store.create_report(
+                db, kind="missed_claim", claim_id=None, passage="x" * 500, url=None, comment=None
+            )
             acknowledged.append(report["id"])
 
     writers = [threading.Thread(target=write) for _ in range(2)]

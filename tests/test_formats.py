@@ -27,26 +27,46 @@ def test_claim_review_round_trips_what_it_carries():
 
 def test_another_fact_checkers_claim_review_becomes_a_draft_record():
     item = {
-        "@context": "https://schema.org", "@type": "ClaimReview",
-        "url": "https://factcheck.example/kratom", "claimReviewed": "Kratom cures anxiety",
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": "https://factcheck.example/kratom",
+        "claimReviewed": "Kratom cures anxiety",
         "author": {"@type": "Organization", "name": "Example Checks"},
         "datePublished": "2024-03-01",
-        "reviewRating": {"@type": "Rating", "ratingValue": 2, "bestRating": 7, "worstRating": 1,
-                         "alternateName": "Mostly False"},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": 2,
+            "bestRating": 7,
+            "worstRating": 1,
+            "alternateName": "Mostly False",
+        },
     }
     [record] = read_records(f'{{"@graph": [{__import__("json").dumps(item)}]}}', "claimreview")
     rec = clean_claim(record)
     assert rec["id"] == "kratom-cures-anxiety" and rec["verdict"] == "misleading"
-    assert rec["evidence"][0] == {"url": "https://factcheck.example/kratom", "title":
-                                  "Fact check by Example Checks", "publisher": "Example Checks",
-                                  "source_type": "fact_check", "year": 2024}
+    assert rec["evidence"][0] == {
+        "url": "https://factcheck.example/kratom",
+        "title": "Fact check by Example Checks",
+        "publisher": "Example Checks",
+        "source_type": "fact_check",
+        "year": 2024,
+    }
 
 
 def test_rating_value_decides_when_the_name_says_nothing():
-    item = {"@type": "ClaimReview", "claimReviewed": "x y", "reviewRating": {
-        "ratingValue": 5, "bestRating": 5, "worstRating": 1, "alternateName": "★★★★★"}}
-    assert read_records(__import__("json").dumps([item]), "claimreview")[0]["verdict"] == \
-        "supported"
+    item = {
+        "@type": "ClaimReview",
+        "claimReviewed": "x y",
+        "reviewRating": {
+            "ratingValue": 5,
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": "★★★★★",
+        },
+    }
+    assert (
+        read_records(__import__("json").dumps([item]), "claimreview")[0]["verdict"] == "supported"
+    )
 
 
 def test_format_is_guessed():

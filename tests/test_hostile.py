@@ -18,8 +18,14 @@ MB = 1024 * 1024
 
 def hostile_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("hostile") / "h.db"
-    app = create_app({"DATABASE": str(path), "SECRET_KEY": "t", "RATELIMIT_ENABLED": False,
-                      "MAX_CONTENT_LENGTH": 2 * MB})
+    app = create_app(
+        {
+            "DATABASE": str(path),
+            "SECRET_KEY": "t",
+            "RATELIMIT_ENABLED": False,
+            "MAX_CONTENT_LENGTH": 2 * MB,
+        }
+    )
     db = dbm.open_db(path)
     store.import_claims(db, sample_claims(), "system", publish=True)
     db.close()
@@ -46,8 +52,9 @@ HOSTILE = {
     "segment text list": '{"segments": [{"id": "a", "text": ["x"]}]}',
     "segment id bool": '{"segments": [{"id": true, "text": "x"}]}',
     "1 MB sentence": segs("kratom " * (MB // 7)),
-    "100,000 one-word sentences": json.dumps({"segments": [
-        {"id": str(i), "text": "Kratom. " * 50} for i in range(2000)]}),
+    "100,000 one-word sentences": json.dumps(
+        {"segments": [{"id": str(i), "text": "Kratom. " * 50} for i in range(2000)]}
+    ),
     "repeated words": segs(("vaccines " * 2400)[:19_999]),
     "regex bait": segs(("a." * 9000) + "!" * 1000),
     "dots and quotes": segs('."' * 6000),
@@ -68,8 +75,10 @@ def test_hostile_match_requests_get_an_answer_or_a_4xx_in_one_shape(client, name
         assert set(body) == {"db_version", "matches", "claims"}
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", ""])
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""],
+)
 def test_wrong_content_type_is_415(client, content_type):
     res = client.post("/v1/match", data=segs("x"), content_type=content_type)
     assert res.status_code == 415 and res.get_json()["error"]["code"] == "unsupported_media_type"
@@ -84,6 +93,7 @@ def test_nothing_stored_is_lost_after_hostile_requests(client):
 
 # --- schemathesis over the OpenAPI description --------------------------------------
 
+
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode))
 def test_schemathesis_finds_no_server_error(tmp_path_factory, mode):
     """600 valid and 600 invalid cases generated from our OpenAPI description, sent to
@@ -92,8 +102,9 @@ def test_schemathesis_finds_no_server_error(tmp_path_factory, mode):
     sent = []
 
     @given(case=schema.as_strategy(mode))
-    @settings(max_examples=600, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=600, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def run(case):
         res = case.call()
         sent.append(res.status_code)

@@ -35,14 +35,20 @@ def utf16_slice(text: str, start: int, end: int) -> str:
     "sentence, claim_id",
     [
         ("Kratom is a safe, natural cure for opioid addiction.", "kratom-safe-opioid-treatment"),
-        ("Mitragyna speciosa is a safe and natural treatment for opioid addiction.",
-         "kratom-safe-opioid-treatment"),
-        ("Honestly, kratom is a totally harmless way to beat your opiate addiction.",
-         "kratom-safe-opioid-treatment"),
+        (
+            "Mitragyna speciosa is a safe and natural treatment for opioid addiction.",
+            "kratom-safe-opioid-treatment",
+        ),
+        (
+            "Honestly, kratom is a totally harmless way to beat your opiate addiction.",
+            "kratom-safe-opioid-treatment",
+        ),
         ("Kratom isn't addictive at all.", "kratom-not-addictive"),
         ("The MMR vaccine causes autism in children.", "vaccines-cause-autism"),
-        ("Buprenorphine treatment lowers the chance of dying of an overdose.",
-         "opioid-agonists-cut-overdose-deaths"),
+        (
+            "Buprenorphine treatment lowers the chance of dying of an overdose.",
+            "opioid-agonists-cut-overdose-deaths",
+        ),
     ],
 )
 def test_sentences_that_repeat_a_claim_are_found(index, sentence, claim_id):
@@ -113,8 +119,10 @@ def test_each_segment_gets_its_own_offsets(index):
 
 
 def test_results_are_deterministic(index):
-    text = ("Kratom is a safe, natural cure for opioid addiction. Vaccines cause autism. "
-            "You can't get hooked on kratom. ") * 5
+    text = (
+        "Kratom is a safe, natural cure for opioid addiction. Vaccines cause autism. "
+        "You can't get hooked on kratom. "
+    ) * 5
     first = flags(index, text)
     assert len(first) == 15
     for _ in range(3):

@@ -17,7 +17,8 @@ def v1_routes(app) -> dict[str, set[str]]:
         if rule.rule.startswith("/v1/"):
             path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
             routes.setdefault(path, set()).update(
-                m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
+                m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}
+            )
     return routes
 
 
@@ -43,8 +44,14 @@ def validate(spec: dict, schema_name: str, body) -> None:
 
 def test_answers_fit_the_described_schemas(client):
     spec = client.get("/v1/openapi.json").get_json()
-    match = client.post("/v1/match", json={"segments": [
-        {"id": "a", "text": "Kratom is a safe, natural cure for opioid addiction."}]}).get_json()
+    match = client.post(
+        "/v1/match",
+        json={
+            "segments": [
+                {"id": "a", "text": "Kratom is a safe, natural cure for opioid addiction."}
+            ]
+        },
+    ).get_json()
     assert match["matches"]
     validate(spec, "MatchResponse", match)
     for claim in client.get("/v1/claims").get_json()["claims"]:

@@ -10,13 +10,20 @@ def test_html_blocks_become_segments_without_scripts_or_forms():
     <script>var secret = 1;</script><textarea>private note</textarea>
     <table><tr><td>Vaccines cause autism</td></tr></table></article></body></html>"""
     texts = [s["text"] for s in segments_from_html(html)]
-    assert texts == ["Kratom", "Kratom is safe and natural.", "Cures addiction",
-                     "No side effects", "Vaccines cause autism"]
+    assert texts == [
+        "Kratom",
+        "Kratom is safe and natural.",
+        "Cures addiction",
+        "No side effects",
+        "Vaccines cause autism",
+    ]
     assert looks_like_html(html)
 
 
 def test_plain_text_paragraphs_become_segments():
     segs = segments_from_text("First para.\nsame para.\n\n\nSecond para.")
-    assert segs == [{"id": "s1", "text": "First para.\nsame para."},
-                    {"id": "s2", "text": "Second para."}]
+    assert segs == [
+        {"id": "s1", "text": "First para.\nsame para."},
+        {"id": "s2", "text": "Second para."},
+    ]
     assert not looks_like_html("a < b and c > d")

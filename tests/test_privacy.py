@@ -17,8 +17,9 @@ CANARY = "zqxcanary7731"
 
 def post(url: str, body) -> int:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    req = urllib.request.Request(url, data, method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data, method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as res:
             return res.status
@@ -41,22 +42,39 @@ def test_canary_in_page_text_appears_in_no_log_database_or_temp_file(tmp_path):
     db_path = data / "p.db"
     store.import_claims(dbm.open_db(db_path), sample_claims(), "system", publish=True)
     log = data / "server.log"
-    server = serve_process(db_path, log, "--no-seed",
-                           env={"TMPDIR": str(temp), "HEALTHFLAGS_INDEX_CHECK_SECONDS": "0"})
+    server = serve_process(
+        db_path, log, "--no-seed", env={"TMPDIR": str(temp), "HEALTHFLAGS_INDEX_CHECK_SECONDS": "0"}
+    )
     try:
         flagged = f"{CANARY} says kratom is a safe, natural cure for opioid addiction."
-        assert post(server.url + "/v1/match", {
-            "url": f"https://example.org/{CANARY}",
-            "segments": [{"id": CANARY, "text": flagged}, {"id": "b", "text": CANARY}]}) == 200
-        assert post(server.url + "/v1/match", {"segments": [{"id": "a", "text": 5,
-                                                              "note": CANARY}]}) == 422
-        assert post(server.url + "/v1/match", {
-            "segments": [{"id": "a", "text": CANARY * 3000}]}) == 422
+        assert (
+            post(
+                server.url + "/v1/match",
+                {
+                    "url": f"https://example.org/{CANARY}",
+                    "segments": [{"id": CANARY, "text": flagged}, {"id": "b", "text": CANARY}],
+                },
+            )
+            == 200
+        )
+        assert (
+            post(server.url + "/v1/match", {"segments": [{"id": "a", "text": 5, "note": CANARY}]})
+            == 422
+        )
+        assert (
+            post(server.url + "/v1/match", {"segments": [{"id": "a", "text": CANARY * 3000}]})
+            == 422
+        )
         assert post(server.url + "/v1/match", f'{{"segments": "{CANARY}'.encode()) == 400
         # The one exception: a passage the reader chose to send with a report is kept.
         # It also proves this scan can see what lands in the database.
-        assert post(server.url + "/v1/reports", {
-            "kind": "missed_claim", "passage": f"reported {CANARY}-report"}) == 201
+        assert (
+            post(
+                server.url + "/v1/reports",
+                {"kind": "missed_claim", "passage": f"reported {CANARY}-report"},
+            )
+            == 201
+        )
     finally:
         server.stop()
     assert files_containing(temp, CANARY) == []

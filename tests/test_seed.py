@@ -62,8 +62,9 @@ def test_each_entry_is_complete(record):
 def test_no_duplicate_claims_or_phrasings():
     ids = Counter(r["id"] for r in RECORDS)
     assert [i for i, n in ids.items() if n > 1] == []
-    texts = Counter(t.casefold().strip(" .!") for r in RECORDS
-                    for t in [r["text"], *r["phrasings"]])
+    texts = Counter(
+        t.casefold().strip(" .!") for r in RECORDS for t in [r["text"], *r["phrasings"]]
+    )
     assert [t for t, n in texts.items() if n > 1] == []
 
 
@@ -92,16 +93,25 @@ def page_flags(index, name: str) -> list:
 
 def test_a_kratom_sales_page_lights_up_its_claims_and_nothing_else(index):
     flags = page_flags(index, "kratom-blog.html")
-    bad = {m.exact for m in flags if m.assessment == "contradicts_evidence"
-           and m.tier == "confident" and m.claim_id.startswith("kratom-")}
+    bad = {
+        m.exact
+        for m in flags
+        if m.assessment == "contradicts_evidence"
+        and m.tier == "confident"
+        and m.claim_id.startswith("kratom-")
+    }
     assert {
         "Kratom is a safe, natural cure for opioid addiction.",
         "Unlike methadone, kratom is not addictive, so you never trade one habit for another.",
         "Kratom resets your dopamine and fixes the root cause of addiction.",
     } <= bad
     harmless = (
-        "Our founder started this company", "The leaves are harvested by hand",
-        "Free shipping", "Lab-tested", "Many people like to mix", "Questions? Email",
+        "Our founder started this company",
+        "The leaves are harvested by hand",
+        "Free shipping",
+        "Lab-tested",
+        "Many people like to mix",
+        "Questions? Email",
     )
     assert not [m.exact for m in flags if m.exact.startswith(harmless)]
     flagged = {m.exact for m in flags}

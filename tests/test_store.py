@@ -17,8 +17,12 @@ def db(tmp_path):
 
 
 def audit_actions(db, claim_id):
-    return [r["action"] for r in db.query(
-        "SELECT action FROM audit_events WHERE object_id = ? ORDER BY id", [claim_id])]
+    return [
+        r["action"]
+        for r in db.query(
+            "SELECT action FROM audit_events WHERE object_id = ? ORDER BY id", [claim_id]
+        )
+    ]
 
 
 def test_new_claim_is_a_draft_with_a_first_revision_and_an_audit_entry(db):
@@ -46,8 +50,9 @@ def test_edit_of_a_published_claim_is_pending_while_readers_keep_the_published_o
     original = sample_claims()[2]
     store.save_claim(db, original, "ana")
     store.publish_claim(db, original["id"], "rey")
-    claim, result = store.save_claim(db, {**original, "text": "Vaccines make children autistic."},
-                                     "ana")
+    claim, result = store.save_claim(
+        db, {**original, "text": "Vaccines make children autistic."}, "ana"
+    )
     assert result == "updated" and claim["pending_status"] == "draft"
     assert claim["text"] == "Vaccines cause autism."
     assert store.public_claims(db, [original["id"]])[original["id"]]["text"] == original["text"]
@@ -60,11 +65,19 @@ def test_edit_of_a_published_claim_is_pending_while_readers_keep_the_published_o
 def test_stale_edit_raises_conflict_and_changes_nothing(db):
     record = sample_claims()[1]
     claim, _ = store.save_claim(db, record, "ana")
-    store.save_claim(db, {**record, "summary": "First editor's change."}, "ana",
-                     expected_version=claim["version"])
+    store.save_claim(
+        db,
+        {**record, "summary": "First editor's change."},
+        "ana",
+        expected_version=claim["version"],
+    )
     with pytest.raises(store.Conflict) as exc:
-        store.save_claim(db, {**record, "summary": "Second editor's change."}, "bo",
-                         expected_version=claim["version"])
+        store.save_claim(
+            db,
+            {**record, "summary": "Second editor's change."},
+            "bo",
+            expected_version=claim["version"],
+        )
     assert exc.value.claim["summary"] == "First editor's change."
     assert store.get_claim(db, record["id"])["summary"] == "First editor's change."
     assert len(store.claim_revisions(db, record["id"])) == 2
@@ -81,14 +94,16 @@ def test_retire_and_merge(db):
     for record in sample_claims()[:2]:
         store.save_claim(db, record, "ana")
         store.publish_claim(db, record["id"], "rey")
-    merged = store.retire_claim(db, "kratom-not-addictive", "rey",
-                                superseded_by="kratom-safe-opioid-treatment")
+    merged = store.retire_claim(
+        db, "kratom-not-addictive", "rey", superseded_by="kratom-safe-opioid-treatment"
+    )
     assert merged["status"] == "retired"
     assert merged["superseded_by"] == "kratom-safe-opioid-treatment"
     assert [r["id"] for r in store.index_rows(db)[0]] == ["kratom-safe-opioid-treatment"]
     with pytest.raises(ValueError):
-        store.retire_claim(db, "kratom-safe-opioid-treatment", "rey",
-                           superseded_by="kratom-not-addictive")
+        store.retire_claim(
+            db, "kratom-safe-opioid-treatment", "rey", superseded_by="kratom-not-addictive"
+        )
     assert audit_actions(db, "kratom-not-addictive")[-1] == "claim.merge"
 
 
@@ -116,7 +131,8 @@ def test_every_change_has_its_audit_entry(db):
         "SELECT count(*) FROM audit_events WHERE action IN ('claim.create', 'claim.update')"
     ).fetchone()[0]
     publishes = db.execute(
-        "SELECT count(*) FROM audit_events WHERE action = 'claim.publish'").fetchone()[0]
+        "SELECT count(*) FROM audit_events WHERE action = 'claim.publish'"
+    ).fetchone()[0]
     assert changes == creates == publishes == 4
 
 
@@ -145,8 +161,9 @@ def test_seed_loads_once_as_published_by_system(db, tmp_path):
 
 def test_reports_keep_only_what_the_reader_sent(db):
     store.import_claims(db, sample_claims(), "cli", publish=True)
-    report = store.create_report(db, kind="missed_claim", claim_id=None, passage="Kratom cures",
-                                 url=None, comment=None)
+    report = store.create_report(
+        db, kind="missed_claim", claim_id=None, passage="Kratom cures", url=None, comment=None
+    )
     row = db["reports"].get(report["id"])
     assert row["passage"] == "Kratom cures" and row["url"] is None
 
@@ -162,8 +179,9 @@ def test_a_change_whose_audit_entry_fails_is_not_stored(db, monkeypatch):
 
     monkeypatch.setattr(store, "audit", broken)
     with pytest.raises(RuntimeError):
-        store.create_report(db, kind="missed_claim", claim_id=None, passage="x", url=None,
-                            comment=None)
+        store.create_report(
+            db, kind="missed_claim", claim_id=None, passage="x", url=None, comment=None
+        )
     with pytest.raises(RuntimeError):
         store.save_claim(db, {**sample_claims()[0], "summary": "Changed."}, "ana")
     with pytest.raises(RuntimeError):

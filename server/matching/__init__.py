@@ -61,11 +61,14 @@ class Settings:
     max_sentences: int = 5000
     quote_context: int = 32
     weights: Weights = field(default_factory=Weights)
-    # The semantic stage: a sentence is embedded when the lexical score of one of
-    # its candidates reaches `embed_floor` (fitted: see decide.SEMANTIC), and the
-    # candidates the words do not flag are scored by `semantic_weights`.
+    # The semantic stage: a sentence the words flag nothing in is embedded when the
+    # lexical score of one of its candidates reaches `embed_floor` (on train, 97% of
+    # the pairs to find; bench/fit.py prints it), `embed_limit` of them per request
+    # at most (bench/speed.py --semantic), and its candidates are then scored by
+    # `semantic_weights`.
     semantic_weights: Weights = SEMANTIC
     embed_floor: float = 0.003
+    embed_limit: int = 5  # sentences embedded per request at most, the closest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,11 +260,17 @@ def _scored(
     margin = np.zeros(len(z), dtype=np.float32)
     by_meaning = np.zeros(len(z), dtype=bool)
     if by_meaning_on:
-        # Sentences worth embedding: those with a candidate the words bring close
-        # (`embed_floor`). All their candidates are then compared by meaning, and
-        # those the words do not flag are the semantic stage's to decide.
+        # Sentences worth embedding: those the words flag nothing in but bring close
+        # to some claim (`embed_floor`). All their candidates are then compared by
+        # meaning and decided by the semantic weights.
         close = single[pair_rows] & (z >= _logit(settings.embed_floor))
-        rows = np.unique(pair_rows[close])
+        flagged = np.unique(pair_rows[z >= floor])
+        rows = np.setdiff1d(np.unique(pair_rows[close]), flagged)
+        if len(rows) > settings.embed_limit:
+            # The closest first: the cost of a page stays bounded, whatever its size.
+            nearest = np.full(texts.count, -np.inf)
+            np.maximum.at(nearest, pair_rows, z)
+            rows = np.sort(rows[np.lexsort((rows, -nearest[rows]))[: settings.embed_limit]])
         if len(rows):
             read = embed_text or text_of
             assert read is not None

@@ -53,7 +53,11 @@ def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None
     if not no_seed:
         report = store.seed_if_new(db)
         if report:
-            click.echo(f"Loaded {report['counts']['created']} curated claims into {database}.")
+            drafts = report["drafts"].get("created", 0)
+            click.echo(
+                f"Loaded {report['counts']['created']} curated claims into {database}"
+                + (f" ({drafts} more as drafts awaiting evidence)." if drafts else ".")
+            )
     if app.config["SEMANTIC"]:
         # Vectors for texts that have none, once, so no worker has to compute them.
         count = embed_published(app, db)

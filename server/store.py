@@ -496,10 +496,17 @@ def seed_records(seed_dir: Path = SEED_DIR) -> list[dict]:
 
 
 def seed_if_new(db: sqlite_utils.Database, seed_dir: Path = SEED_DIR) -> dict | None:
-    """First start: import the curated claims as published by `system`, once."""
+    """First start: import the curated claims by `system`, once. They are published,
+    except those the seed marks `"status": "draft"` (their evidence is still short of
+    the bar): those wait in the workspace for a moderator, unseen by readers. The
+    report is the published import's, with the drafts' counts as `drafts`."""
     if dbm.get_meta(db, "seeded") or db.execute("SELECT 1 FROM claims LIMIT 1").fetchone():
         return None
-    report = import_claims(db, seed_records(seed_dir), "system", publish=True, fmt="seed")
+    records = seed_records(seed_dir)
+    drafts = [r for r in records if r.get("status") == "draft"]
+    ready = [r for r in records if r.get("status") != "draft"]
+    report = import_claims(db, ready, "system", publish=True, fmt="seed")
+    report["drafts"] = import_claims(db, drafts, "system", fmt="seed")["counts"] if drafts else {}
     with dbm.write(db):
         dbm.set_meta(db, "seeded", now())
     return report

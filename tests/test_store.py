@@ -151,12 +151,15 @@ def test_a_failed_change_leaves_no_audit_entry(db, monkeypatch):
 def test_seed_loads_once_as_published_by_system(db, tmp_path):
     seed = tmp_path / "seed"
     seed.mkdir()
-    (seed / "a.json").write_text(json.dumps(sample_claims()[:2]))
+    waiting = {**sample_claims()[2], "status": "draft"}
+    (seed / "a.json").write_text(json.dumps([*sample_claims()[:2], waiting]))
     report = store.seed_if_new(db, seed)
-    assert report["counts"]["created"] == 2
+    assert report["counts"]["created"] == 2 and report["drafts"]["created"] == 1
     assert store.seed_if_new(db, seed) is None
     assert {r["actor"] for r in db["audit_events"].rows} == {"system"}
-    assert {c["status"] for c in db["claims"].rows} == {"published"}
+    status = {c["id"]: c["status"] for c in db["claims"].rows}
+    assert status.pop(waiting["id"]) == "draft"  # evidence short of the bar: not for readers
+    assert set(status.values()) == {"published"}
 
 
 def test_reports_keep_only_what_the_reader_sent(db):

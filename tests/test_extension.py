@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, FDA_KRATOM, sample_claims
 
+from server import store
+
 try:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import expect, sync_playwright
@@ -1199,3 +1201,26 @@ def test_manifest_and_sources_keep_the_rules():
     for path in EXTENSION.rglob("*"):
         if path.suffix in {".js", ".css", ".html", ".png", ".py"}:  # kebab-case names
             assert path.name == path.name.lower() and "_" not in path.stem, path.name
+
+
+def test_claims_reworded_in_other_words_are_shown_as_possible(launch, live_server):
+    """With semantic matching on, sentences that share little more than "kratom"
+    with a claim's phrasings are highlighted as possible matches; the page's plain
+    sentences are not."""
+    from server.matching import embed
+
+    require(embed.available(), "the semantic extra is not installed")
+    published = [r for r in store.seed_records() if r.get("status") != "draft"]
+    server = live_server(published, SEMANTIC=True)
+    browser = launch()
+    browser.agree(server.url)
+    page = browser.open("kratom-reworded.html")
+    popup = browser.check(page)
+    for selector in ("#deaths", "#gentle", "#stopping"):
+        assert [n for n, _ in page.evaluate(HIGHLIGHTED_IN, selector)] == [
+            "healthflags-possible"
+        ], selector
+    for selector in ("#origin", "#shipping", "#storage"):
+        assert page.evaluate(HIGHLIGHTED_IN, selector) == [], selector
+    expect(popup.locator("#flags > li")).to_have_count(3)
+    save_screenshot(page, "extension-reworded-claims.png")

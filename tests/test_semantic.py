@@ -127,6 +127,8 @@ PLAIN = [
     "Kratom has been used in Thailand and Malaysia for generations.",
     "Store your kratom powder in a cool, dry place.",
     "Prices for kratom start at ten dollars per ounce.",
+    "Talk to your doctor before starting any new supplement, including kratom.",
+    "We offer kratom in red, green and white vein varieties.",
 ]
 
 
@@ -145,10 +147,14 @@ def test_rewordings_the_words_miss_are_found_by_meaning(seed):
     assert semantic_hits >= 5, f"{semantic_hits} of {len(REWORDED)} found"
 
 
-def test_sentences_that_only_name_the_subject_stay_clear(seed):
+def test_sentences_that_only_name_the_subject_stay_mostly_clear(seed):
     index, semantic = seed
     segs = [{"id": str(i), "text": t} for i, t in enumerate(PLAIN)]
-    assert find_matches(index, segs, Settings(), semantic) == []
+    found = find_matches(index, segs, Settings(), semantic)
+    # Two of these share a word with a claim's phrasing ("supplement", "red vein")
+    # and come out as `possible` matches: measured, and noted in bench/README.md.
+    assert len(found) <= 2 and all(m.tier == "possible" for m in found)
+    assert find_matches(index, segs[:6], Settings(), semantic) == []
 
 
 def test_the_semantic_stage_keeps_what_the_words_found(seed):

@@ -983,3 +983,37 @@ def test_the_served_app_never_runs_in_debug_mode(tmp_path, monkeypatch):
     monkeypatch.setenv("HEALTHFLAGS_SECRET_KEY", "x")  # so no secret file is written
     served = create_app()
     assert served.debug is False
+
+
+def test_with_semantic_matching_a_publish_embeds_its_texts_and_the_bench_says_by_meaning(
+    tmp_path,
+):
+    from server.matching import embed
+
+    if not embed.available():
+        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "s.db"),
+            "SECRET_KEY": "t",
+            "PASSWORD_HASH_CHEAP": True,
+            "INDEX_CHECK_SECONDS": 0.0,
+            "SEMANTIC": True,
+        }
+    )
+    db = db_of(app)
+    store.seed_if_new(db)
+    contributor, reviewer = logged_in(app, "contributor"), logged_in(app, "reviewer")
+    create(contributor)
+    claim_id = "chlorine-dioxide-cures-autism-in-children"
+    act(contributor, app, claim_id, "submit")
+    match(app.test_client(), "Kratom is not addictive.")  # the workers' first index: seed vectors
+    before = db["claim_vectors"].count
+    assert before == len(store.published_texts(db))
+    assert act(reviewer, app, claim_id, "approve").status_code == 303
+    # The approval embedded the new claim's texts then, not on a reader's request.
+    assert db["claim_vectors"].count == len(store.published_texts(db)) > before
+    res = post(contributor, "/moderate/bench", {"text": "No one has ever died from kratom alone."})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 200 and "kratom-never-killed-anyone" in page and "by meaning" in page

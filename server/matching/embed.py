@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -75,19 +76,21 @@ class Embedder:
         self.tokenizer.enable_padding()
         self.cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.cache_size = cache_size
+        self.lock = threading.Lock()  # the cache is shared by a worker's threads
 
     def embed(self, texts: list[str], batch: int = 4) -> np.ndarray:
         """(len(texts), 384) float32, each row of length 1."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         todo: list[int] = []
         keys = [text_key(t) for t in texts]
-        for i, key in enumerate(keys):
-            hit = self.cache.get(key)
-            if hit is None:
-                todo.append(i)
-            else:
-                self.cache.move_to_end(key)
-                out[i] = hit
+        with self.lock:
+            for i, key in enumerate(keys):
+                hit = self.cache.get(key)
+                if hit is None:
+                    todo.append(i)
+                else:
+                    self.cache.move_to_end(key)
+                    out[i] = hit
         # Similar lengths together, in small batches: every text of a batch is padded
         # to its longest, and on one thread 4 at a time measured twice as fast as 64.
         todo.sort(key=lambda i: len(texts[i]))
@@ -96,9 +99,11 @@ class Embedder:
             vectors = self._run([texts[i] for i in chunk])
             for i, vec in zip(chunk, vectors, strict=True):
                 out[i] = vec
-                self.cache[keys[i]] = vec
-        while len(self.cache) > self.cache_size:
-            self.cache.popitem(last=False)
+        with self.lock:
+            for i in todo:
+                self.cache[keys[i]] = out[i].copy()
+            while len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
         return out
 
     def _run(self, texts: list[str]) -> np.ndarray:

@@ -1209,7 +1209,8 @@ def test_claims_reworded_in_other_words_are_shown_as_possible(launch, live_serve
     sentences are not."""
     from server.matching import embed
 
-    require(embed.available(), "the semantic extra is not installed")
+    if not embed.available():  # optional, even in CI (where scripts/test installs it)
+        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
     published = [r for r in store.seed_records() if r.get("status") != "draft"]
     server = live_server(published, SEMANTIC=True)
     browser = launch()

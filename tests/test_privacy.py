@@ -7,10 +7,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import sample_claims, serve_process
 
 from server import db as dbm
 from server import store
+from server.matching import embed
 
 CANARY = "zqxcanary7731"
 
@@ -35,24 +37,34 @@ def files_containing(folder: Path, needle: str) -> list[str]:
     return hits
 
 
-def test_canary_in_page_text_appears_in_no_log_database_or_temp_file(tmp_path):
+@pytest.mark.parametrize("semantic", [False, True], ids=["words", "semantic"])
+def test_canary_in_page_text_appears_in_no_log_database_or_temp_file(tmp_path, semantic):
+    if semantic and not embed.available():
+        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
     data, temp = tmp_path / "data", tmp_path / "tmp"
     data.mkdir()
     temp.mkdir()
     db_path = data / "p.db"
     store.import_claims(dbm.open_db(db_path), sample_claims(), "system", publish=True)
     log = data / "server.log"
-    server = serve_process(
-        db_path, log, "--no-seed", env={"TMPDIR": str(temp), "HEALTHFLAGS_INDEX_CHECK_SECONDS": "0"}
-    )
+    env = {"TMPDIR": str(temp), "HEALTHFLAGS_INDEX_CHECK_SECONDS": "0"}
+    if semantic:
+        env["HEALTHFLAGS_SEMANTIC"] = "1"
+    server = serve_process(db_path, log, "--no-seed", env=env)
     try:
         flagged = f"{CANARY} says kratom is a safe, natural cure for opioid addiction."
+        # Close to a claim in words but not flagged by them: embedded when semantic is on.
+        close = f"{CANARY}: the kratom leaf gets people off opiates with no danger."
         assert (
             post(
                 server.url + "/v1/match",
                 {
                     "url": f"https://example.org/{CANARY}",
-                    "segments": [{"id": CANARY, "text": flagged}, {"id": "b", "text": CANARY}],
+                    "segments": [
+                        {"id": CANARY, "text": flagged},
+                        {"id": "b", "text": CANARY},
+                        {"id": "c", "text": close},
+                    ],
                 },
             )
             == 200
@@ -77,6 +89,10 @@ def test_canary_in_page_text_appears_in_no_log_database_or_temp_file(tmp_path):
         )
     finally:
         server.stop()
+    # Vectors are stored for published claim texts only, never for page text.
+    db = dbm.open_db(db_path)
+    assert db["claim_vectors"].count == (len(store.published_texts(db)) if semantic else 0)
+    db.close()
     assert files_containing(temp, CANARY) == []
     assert CANARY not in log.read_text(errors="replace")
     in_data = files_containing(data, CANARY)

@@ -517,7 +517,15 @@ def _match(
     text = segs[unit.segment]["text"]
     start, end = _trim_to_words(text, unit.start, unit.end)
     claim_words = set(index.phrasing_terms(phrasing))
-    st = stance(text[unit.start : unit.end], claim_words, int(index.phrasing_negations[phrasing]))
+    if cand.method == "semantic":
+        # Sentence vectors barely register negation ("is addictive" sits next to "is
+        # not addictive"), and a rewording may say a claim with negatives of its own
+        # ("no one has ever died from it"): whether it repeats or disputes is unknown.
+        st = "unclear"
+    else:
+        st = stance(
+            text[unit.start : unit.end], claim_words, int(index.phrasing_negations[phrasing])
+        )
     n = settings.quote_context
     return Match(
         segment_id=str(segs[unit.segment]["id"]),

@@ -214,7 +214,9 @@ def _scored(
     """Per unit (its row in `texts`), its candidate claims scoring at least
     `possible`, best first by `RANKING` (trained to tell which of several claims a
     text repeats); `words(unit)` gives a unit's terms, for the rapidfuzz ratios;
-    `text_of(unit)` its text, for the rules that read the page (verbatim clauses).
+    `text_of(unit)` its text, for the rules that read the page (verbatim clauses);
+    `embed_text(unit)` its text for the semantic stage when `text_of` is not given
+    (fitting sees the scores without the page rules).
 
     Candidates are the claims whose subject the unit names. A claim scores as its
     best phrasing does. Every feature but the rapidfuzz ratios is computed for all

@@ -154,7 +154,9 @@ def decision_pairs(
     y: list[float] = []
     for qid, text in data.queries:
         want = data.relevant_groups[qid]
-        pairs = candidate_features(index, [{"id": qid, "text": text}], everything, semantic)
+        pairs = candidate_features(
+            index, [{"id": qid, "text": text}], everything, semantic, Settings().possible
+        )
         best: dict[str, tuple[float, int]] = {}
         for i, (*_, claim, f) in enumerate(pairs):
             g = data.group[claim]
@@ -169,7 +171,7 @@ def decision_pairs(
     sentences = neutral_sentences(neutral, seed=11)  # calibrate.py draws another seed
     for i in range(0, len(sentences), 80):
         segs = [{"id": str(j), "text": t} for j, t in enumerate(sentences[i : i + 80])]
-        for *_, f in candidate_features(index, segs, everything, semantic):
+        for *_, f in candidate_features(index, segs, everything, semantic, Settings().possible):
             x.append(f.vector())
             y.append(0.0)
     return np.array(x), np.array(y)

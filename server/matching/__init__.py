@@ -155,11 +155,14 @@ def candidate_features(
     segments: Iterable[Mapping[str, str]],
     settings: Settings = Settings(),
     semantic: Semantic | None = None,
+    decide_at: float | None = None,
 ) -> list[tuple[str, int, int, str, Features]]:
     """Every (passage, claim) pair `find_matches` scores at `settings.possible` or
     above, with its features: (segment id, start, end in code points, claim id,
     features). For fitting and checking the weights (`bench/fit.py`): pass
-    `possible=0` to see every candidate."""
+    `possible=0` to see every candidate, and `decide_at` the threshold at which the
+    words flag a pair (what `possible` is when matching: it decides which sentences
+    the semantic stage takes)."""
     segs = list(segments)
     units, texts, words = _units(index, segs, settings)
 
@@ -177,6 +180,7 @@ def candidate_features(
         semantic=semantic,
         single=single,
         embed_text=text_of,
+        decide_at=decide_at,
     )
     return [
         (
@@ -210,6 +214,7 @@ def _scored(
     semantic: Semantic | None = None,
     single: np.ndarray | None = None,
     embed_text: Callable[[int], str] | None = None,
+    decide_at: float | None = None,
 ) -> Iterator[tuple[int, list[_Scored]]]:
     """Per unit (its row in `texts`), its candidate claims scoring at least
     `possible`, best first by `RANKING` (trained to tell which of several claims a
@@ -241,6 +246,8 @@ def _scored(
     by_meaning_on = semantic is not None and single is not None
     # No phrasing is covered beyond 1, nor shares more terms than the claim does.
     floor = _logit(settings.possible)
+    # Where the words flag a pair: `possible`, unless fitting lists pairs below it.
+    flags_at = _logit(settings.possible if decide_at is None else decide_at)
     lowest = min(floor, _logit(settings.embed_floor)) if by_meaning_on else floor
     cov_max = 1.0 if lex.coverage > 0 else 0.0
     evidence_max = evidence_feature(common) if lex.evidence > 0 else 0.0
@@ -266,7 +273,7 @@ def _scored(
         # to some claim (`embed_floor`). All their candidates are then compared by
         # meaning and decided by the semantic weights.
         close = single[pair_rows] & (z >= _logit(settings.embed_floor))
-        flagged = np.unique(pair_rows[z >= floor])
+        flagged = np.unique(pair_rows[z >= flags_at])
         rows = np.setdiff1d(np.unique(pair_rows[close]), flagged)
         if len(rows) > settings.embed_limit:
             # The closest first: the cost of a page stays bounded, whatever its size.
@@ -283,7 +290,7 @@ def _scored(
                 index, semantic.vectors, vectors, pair_rows[in_rows], pair_claims[in_rows]
             )
             margin[in_rows] = margins(pair_rows[in_rows], cosine[in_rows])
-            by_meaning = in_rows & (z < floor)
+            by_meaning = in_rows & (z < flags_at)
             z = np.where(
                 by_meaning, sem.lexical(coverage, evidence, precision, bm25, cosine, margin), z
             )

@@ -146,7 +146,7 @@ def test_rewordings_the_words_miss_are_found_by_meaning(seed):
             # Meaning cannot tell "repeats" from "disputes" (negation barely moves it).
             assert found[0].stance == found[0].assessment == "unclear"
     assert lexical_hits == 0
-    assert semantic_hits >= 5, f"{semantic_hits} of {len(REWORDED)} found"
+    assert semantic_hits >= 6, f"{semantic_hits} of {len(REWORDED)} found"  # 7 when written
 
 
 def test_sentences_that_only_name_the_subject_stay_mostly_clear(seed):

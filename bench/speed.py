@@ -75,7 +75,7 @@ def measure_semantic(index, pages: list, page_ms: float) -> dict:
     embedder = Embedder(threads=1)
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((len(index.phrasing_source), 384)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float16)
     counted: list[int] = []  # texts embedded, over all pages
 
     def embed(texts: list[str]):

@@ -74,7 +74,8 @@ class Matcher:
 
 def store_vectors(db: sqlite_utils.Database, embedder, texts: list[str]) -> np.ndarray:
     """The vectors of `texts` (one row each), from the database where stored; the
-    missing ones are computed and stored first."""
+    missing ones are computed and stored first. Held as float16: half the memory
+    (15 MB at 10,000 claims), and a cosine moves by about 0.001."""
     from .matching.embed import DIM, MODEL_ID, from_blob, text_key, to_blob
 
     keys = [text_key(t) for t in texts]
@@ -85,7 +86,7 @@ def store_vectors(db: sqlite_utils.Database, embedder, texts: list[str]) -> np.n
         items = [(k, to_blob(v)) for (k, _), v in zip(missing, fresh, strict=True)]
         store.save_vectors(db, MODEL_ID, DIM, items)
         stored.update(items)
-    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    out = np.zeros((len(texts), DIM), dtype=np.float16)
     for i, k in enumerate(keys):
         out[i] = from_blob(stored[k])
     return out

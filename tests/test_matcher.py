@@ -46,7 +46,8 @@ def test_vectors_are_computed_once_and_stored_by_text_hash(tmp_path):
     vectors = store_vectors(db, embedder, texts + texts[:1])  # a text twice: stored once
     assert vectors.shape == (len(texts) + 1, 384) and db["claim_vectors"].count == len(texts)
     assert (vectors[0] == vectors[-1]).all()
-    assert abs(float(vectors[0] @ vectors[0]) - 1.0) < 1e-4
+    assert vectors.dtype == np.float16  # half the memory
+    assert abs(float(vectors[0].astype(np.float32) @ vectors[0]) - 1.0) < 2e-3
 
     class Refuses:
         def embed(self, texts):
@@ -64,6 +65,8 @@ def test_the_semantic_stage_gets_one_vector_per_phrasing_in_index_order(tmp_path
     texts = phrasing_texts(index, claims)
     assert semantic.vectors.shape == (len(index.phrasing_claim), 384) == (len(texts), 384)
     again = embedder.embed(texts)
-    assert np.allclose(semantic.vectors, again, atol=1e-5)
+    assert np.allclose(semantic.vectors, again, atol=2e-3)
     # Each row belongs to its claim: a phrasing is closest to itself.
-    assert (np.argmax(semantic.vectors @ again.T, axis=0) == np.arange(len(texts))).all()
+    assert (
+        np.argmax(semantic.vectors.astype(np.float32) @ again.T, axis=0) == np.arange(len(texts))
+    ).all()

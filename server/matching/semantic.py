@@ -84,27 +84,10 @@ def claim_cosines(index: Index, sims: np.ndarray) -> np.ndarray:
 def margins(group: np.ndarray, cosine: np.ndarray) -> np.ndarray:
     """For items in runs of equal `group` (in order): each cosine less the largest
     other cosine of its run; 0 for an item alone in its run."""
-    if not len(group):
-        return np.zeros(0, dtype=np.float32)
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    size = np.diff(np.r_[starts, len(group)])
-    run = np.repeat(np.arange(len(starts)), size)
-    first = np.maximum.reduceat(cosine, starts)
-    # The runner-up: the largest cosine once one copy of the largest is set aside.
-    top_at = starts[run] + _first_max(cosine, starts, size)[run]
-    rest = cosine.copy()
-    rest[np.unique(top_at)] = -np.inf
-    second = np.maximum.reduceat(rest, starts)
-    other = np.where(np.arange(len(group)) == top_at, second[run], first[run])
-    return np.where(size[run] > 1, cosine - other, 0.0).astype(np.float32)
-
-
-def _first_max(values: np.ndarray, starts: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """Per run, the offset of its first largest value."""
-    return np.array(
-        [
-            int(np.argmax(values[a : a + n]))
-            for a, n in zip(starts.tolist(), size.tolist(), strict=True)
-        ],
-        dtype=np.int64,
-    )
+    out = np.zeros(len(group), dtype=np.float32)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else []
+    for a, b in zip(starts, [*starts[1:], len(group)], strict=True):
+        if b - a > 1:
+            second, first = np.partition(cosine[a:b], -2)[-2:]
+            out[a:b] = cosine[a:b] - np.where(cosine[a:b] >= first, second, first)
+    return out

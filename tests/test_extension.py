@@ -792,10 +792,15 @@ def test_text_added_later_is_checked_and_flags_follow_their_text(launch, live_se
     browser.wait_for_flags(page, 2)
     assert browser.badge(page) == "2"
 
-    # Text inserted before the claim in the same text node: the flag keeps its quote.
+    # Text inserted before the claim in the same text node: the flag follows its text.
+    # It is found again by its quote at once, then the changed paragraph is checked
+    # again and the sentence, which now starts with "Update:", is flagged whole. Wait
+    # for that settled state: the quote alone lasts only until the answer comes.
     page.evaluate("prependToFirst('Update: ')")
     page.wait_for_function("""() => [...CSS.highlights.get('healthflags-misinformation')]
-        .some((r) => r.toString() === 'Kratom is a safe and natural way to get off opioids.')""")
+        .some((r) => r.toString() === 'Update: Kratom is a safe and natural way to get off opioids.'
+                     && document.getElementById('first').contains(r.startContainer))""")
+    browser.wait_for_flags(page, 2)
 
     # The paragraph is re-rendered (new nodes, same text): the flag is anchored again.
     page.evaluate("rerenderFirst()")

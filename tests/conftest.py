@@ -12,6 +12,15 @@ from werkzeug.serving import make_server
 
 from server import create_app, store
 from server import db as dbm
+from server.matching import embed
+
+
+def skip_without_semantic() -> None:
+    """The semantic extra is optional, even in CI (where scripts/test installs it):
+    its tests skip without it, saying why."""
+    if not embed.available():
+        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
+
 
 # Evidence links in test data are real pages too (found with the search tool).
 FDA_KRATOM = (

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, FDA_KRATOM, sample_claims
+from conftest import CHROMIUM, CHROMIUM_ARGS, FDA_KRATOM, sample_claims, skip_without_semantic
 
 from server import store
 
@@ -1212,10 +1212,7 @@ def test_claims_reworded_in_other_words_are_shown_as_possible(launch, live_serve
     """With semantic matching on, sentences that share little more than "kratom"
     with a claim's phrasings are highlighted as possible matches; the page's plain
     sentences are not."""
-    from server.matching import embed
-
-    if not embed.available():  # optional, even in CI (where scripts/test installs it)
-        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
+    skip_without_semantic()
     published = [r for r in store.seed_records() if r.get("status") != "draft"]
     server = live_server(published, SEMANTIC=True)
     browser = launch()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from conftest import sample_claims
+from conftest import sample_claims, skip_without_semantic
 
 from server import db as dbm
 from server import store
 from server.matcher import Matcher, store_vectors
+from server.matching import embed
 from server.matching.semantic import phrasing_texts
 
 
@@ -32,9 +32,7 @@ def test_match_counts_are_aggregates_written_in_batches(tmp_path):
 
 
 def embedder_or_skip():
-    embed = pytest.importorskip("server.matching.embed")
-    if not embed.available():
-        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
+    skip_without_semantic()
     return embed.Embedder(threads=1)
 
 

@@ -10,7 +10,7 @@ import re
 import time
 
 import pytest
-from conftest import sample_claims
+from conftest import sample_claims, skip_without_semantic
 from test_auth import (
     PASSWORD,
     audit_count,
@@ -988,10 +988,7 @@ def test_the_served_app_never_runs_in_debug_mode(tmp_path, monkeypatch):
 def test_with_semantic_matching_a_publish_embeds_its_texts_and_the_bench_says_by_meaning(
     tmp_path,
 ):
-    from server.matching import embed
-
-    if not embed.available():
-        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
+    skip_without_semantic()
     app = create_app(
         {
             "TESTING": True,

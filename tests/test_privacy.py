@@ -8,11 +8,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import sample_claims, serve_process
+from conftest import sample_claims, serve_process, skip_without_semantic
 
 from server import db as dbm
 from server import store
-from server.matching import embed
 
 CANARY = "zqxcanary7731"
 
@@ -39,8 +38,8 @@ def files_containing(folder: Path, needle: str) -> list[str]:
 
 @pytest.mark.parametrize("semantic", [False, True], ids=["words", "semantic"])
 def test_canary_in_page_text_appears_in_no_log_database_or_temp_file(tmp_path, semantic):
-    if semantic and not embed.available():
-        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
+    if semantic:
+        skip_without_semantic()
     data, temp = tmp_path / "data", tmp_path / "tmp"
     data.mkdir()
     temp.mkdir()

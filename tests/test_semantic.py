@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import skip_without_semantic
 
 from server import create_app, store
 from server import db as dbm
 from server.claims import clean_claim
-from server.matching import Semantic, Settings, build_index, find_matches, rank
+from server.matching import Semantic, Settings, build_index, embed, find_matches, rank
 from server.matching.semantic import (
     claim_cosines,
     margins,
@@ -80,9 +81,7 @@ def test_margin_is_the_distance_to_the_best_other_claim():
 
 @pytest.fixture(scope="module")
 def embedder():
-    embed = pytest.importorskip("server.matching.embed")
-    if not embed.available():
-        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
+    skip_without_semantic()
     return embed.Embedder(threads=1)
 
 

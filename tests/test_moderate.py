@@ -21,7 +21,7 @@ from test_auth import (
     query,
 )
 
-from server import auth, create_app, store
+from server import auth, create_app, importer, store
 from server import db as dbm
 
 NEW_CLAIM = {
@@ -157,6 +157,8 @@ MATRIX: dict[tuple[str, str], tuple[str | None, object]] = {
         },
     ),
     ("GET", "/moderate/imports/<int:import_id>"): (REVIEWER, None),
+    ("POST", "/moderate/imports/<int:import_id>/<any(resume, discard):action>"): (REVIEWER, None),
+    ("GET", "/moderate/import/template.<any(csv, json):kind>"): (REVIEWER, None),
     ("GET", "/moderate/export"): (CONTRIBUTOR, None),
     ("GET", "/moderate/audit"): (REVIEWER, None),
     ("GET", "/moderate/users"): (ADMIN, None),
@@ -221,6 +223,8 @@ class Matrix:
             .replace("<int:import_id>", str(self.import_id))
             .replace("<int:user_id>", str(self.user_id))
             .replace("<int:key_id>", str(self.key_id))
+            .replace("<any(resume, discard):action>", "discard")
+            .replace("<any(csv, json):kind>", "csv")
         )
 
 
@@ -842,13 +846,35 @@ def _upload(client, content: bytes, name: str, **extra):
     return post(client, "/moderate/import", {"file": (io.BytesIO(content), name), **extra})
 
 
+def _finished(app, res) -> dict:
+    """The import job a 303 points to, once its background thread has finished it."""
+    job_id = int(res.headers["Location"].rsplit("/", 1)[1])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job = importer.get_job(db_of(app), job_id)
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"import {job_id} still {job['status']}")
+
+
 def test_an_import_arrives_as_drafts_with_a_report_on_every_row(app):
     reviewer = logged_in(app, "reviewer")
-    good = {**sample_claims()[0], "id": "imported-kratom", "text": "Kratom is a cure-all."}
+    good = {
+        **sample_claims()[0],
+        "id": "imported-kratom",
+        "text": "Kratom is a cure-all.",
+        "phrasings": [
+            "Kratom fixes everything.",
+            "Kratom heals any illness.",
+            "Kratom cures it all.",
+        ],
+    }
     bad = {"id": "bad-one", "text": "No verdict here."}
     res = _upload(reviewer, json.dumps([good, bad]).encode(), "batch.json")
     assert res.status_code == 303
-    report = reviewer.get(res.headers["Location"]).get_data(as_text=True)
+    assert _finished(app, res)["status"] == "done"
+    report = reviewer.get(res.headers["Location"] + "?show=all").get_data(as_text=True)
     assert (
         "imported-kratom" in report and "bad-one" in report and "verdict must be one of" in report
     )
@@ -860,10 +886,12 @@ def test_only_an_admin_can_publish_on_import(app):
     reviewer = logged_in(app, "reviewer")
     admin = logged_in(app, "admin")
     record = {**sample_claims()[0], "id": "imported-kratom", "text": "Kratom is a cure-all."}
+    record["phrasings"] = ["Kratom fixes everything.", "Kratom heals any illness."]
     body = json.dumps([record]).encode()
     assert _upload(reviewer, body, "a.json", publish="1").status_code == 403
     assert query(app, "SELECT count(*) FROM claims WHERE id = 'imported-kratom'") == [(0,)]
-    assert _upload(admin, body, "a.json", publish="1").status_code == 303
+    res = _upload(admin, body, "a.json", publish="1")
+    assert res.status_code == 303 and _finished(app, res)["status"] == "done"
     assert status_of(app, "imported-kratom") == ("published", None)
 
 
@@ -895,7 +923,7 @@ def test_export_downloads_every_format_and_it_imports_back(app, tmp_path, fmt):
     name = {"json": "x.json", "ndjson": "x.ndjson", "csv": "x.csv", "claimreview": "x.jsonld"}[fmt]
     res = _upload(admin, body.encode(), name, format=fmt)
     assert res.status_code == 303
-    job = store.get_import(db_of(other), int(res.headers["Location"].rsplit("/", 1)[1]))
+    job = _finished(other, res)
     assert job["counts"]["created"] == 4 and job["counts"]["invalid"] == 0
 
 

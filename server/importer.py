@@ -23,7 +23,7 @@ import sqlite_utils
 
 from . import db as dbm
 from . import store
-from .claims import InvalidClaim
+from .claims import InvalidClaim, clean_claim
 from .formats import FormatError, Row, read_rows
 
 BATCH = 200  # rows per transaction: a crash loses at most one batch, never half a row
@@ -190,6 +190,10 @@ def _import_row(db, row: Row, job: dict, keys: _DuplicateKeys) -> dict:
         out["claim_id"] = record["id"]
     if row.problems:
         return {**out, "result": "invalid", "problems": store._json(row.problems)}
+    try:
+        clean_claim(record)  # a row with problems is reported as such, duplicate or not
+    except InvalidClaim as exc:
+        return {**out, "result": "invalid", "problems": store._json(exc.problems)}
     twin = keys.find(record)
     if twin and not job["allow_duplicates"]:
         return {**out, "result": "duplicate", "duplicate_of": twin}

@@ -1158,20 +1158,20 @@ CSV_COLUMN_HELP = (
 )
 TEMPLATE_RECORDS = [
     {
-        "id": "kratom-not-addictive-example",
-        "text": "Kratom is not addictive.",
+        "id": "replace-with-a-short-slug",
+        "text": "Replace this with the claim as readers meet it.",
         "verdict": "false",
-        "summary": "Regular kratom use can lead to dependence and withdrawal.",
-        "topic": "kratom",
-        "harm": "high",
+        "summary": "Replace this with what the evidence says, in one or two sentences.",
+        "topic": "replace-with-a-topic",
+        "harm": "medium",
         "phrasings": [
-            "Kratom is non-addictive.",
-            "You can't get hooked on kratom.",
-            "Kratom has no withdrawal at all.",
+            "First way people word the claim.",
+            "Second way, as a forum post would put it.",
+            "Third way, as a sales page would put it.",
         ],
-        "aliases": {"kratom": ["mitragyna speciosa", "ketum"]},
-        "required_terms": ["kratom"],
-        "counter_statements": ["Kratom can cause dependence and withdrawal."],
+        "aliases": {"main term": ["street name", "latin name"]},
+        "required_terms": ["main term"],
+        "counter_statements": ["What the evidence says instead, in one sentence."],
         "evidence": [
             {
                 "url": "https://www.example.org/replace-with-the-source",

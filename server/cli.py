@@ -58,6 +58,12 @@ def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None
                 f"Loaded {report['counts']['created']} curated claims into {database}"
                 + (f" ({drafts} more as drafts awaiting evidence)." if drafts else ".")
             )
+    from . import importer
+
+    if stopped := importer.mark_dead(db):  # imports whose process died: resumable, never "running"
+        click.echo(
+            f"{stopped} import(s) stopped with the last server; resume them in the workspace."
+        )
     if app.config["SEMANTIC"]:
         # Vectors for texts that have none, once, so no worker has to compute them.
         count = embed_published(app, db)

@@ -9,6 +9,7 @@ process; the command line runs them in the foreground with a progress bar.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -278,32 +279,44 @@ def text_key(text: str) -> str:
 
 class _DuplicateKeys:
     """The keys of every claim's text and phrasings, each with its claim: a row whose text
-    or a phrasing has the key of another claim is a likely duplicate of it. Held as hashes
-    so a large database costs little memory."""
+    or a phrasing has the key of another claim is a likely duplicate of it. Kept in a
+    temporary table (8-byte hashes), so a large file costs no memory."""
 
     def __init__(self, db: sqlite_utils.Database):
-        self.owner: dict[int, str] = {}
-        for claim_id, text in db.execute(
+        self.db = db
+        db.execute("DROP TABLE IF EXISTS temp.import_keys")
+        db.execute("CREATE TEMP TABLE import_keys (key INTEGER PRIMARY KEY, claim_id TEXT)")
+        texts = db.execute(
             "SELECT id, text FROM claims WHERE status != 'retired' "
             "UNION ALL SELECT claim_id, text FROM phrasings"
-        ):
-            self.owner.setdefault(hash(text_key(text)), claim_id)
+        )
+        self._insert((_hash(text), claim_id) for claim_id, text in texts)
 
-    def _keys(self, record: dict) -> list[int]:
+    def _insert(self, pairs) -> None:
+        self.db.conn.executemany("INSERT OR IGNORE INTO temp.import_keys VALUES (?, ?)", pairs)
+
+    @staticmethod
+    def _keys(record: dict) -> list[int]:
         texts = [record.get("text"), *(record.get("phrasings") or [])]
-        return [hash(text_key(t)) for t in texts if isinstance(t, str) and t.strip()]
+        return [_hash(t) for t in texts if isinstance(t, str) and t.strip()]
 
     def find(self, record: dict) -> str | None:
         own = record.get("id")
         for key in self._keys(record):
-            owner = self.owner.get(key)
-            if owner and owner != own:
-                return owner
+            row = self.db.execute(
+                "SELECT claim_id FROM temp.import_keys WHERE key = ?", [key]
+            ).fetchone()
+            if row and row[0] != own:
+                return row[0]
         return None
 
     def add(self, record: dict, claim_id: str) -> None:
-        for key in self._keys(record):
-            self.owner.setdefault(key, claim_id)
+        self._insert((key, claim_id) for key in self._keys(record))
+
+
+def _hash(text: str) -> int:
+    digest = hashlib.blake2b(text_key(text).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 # --- records held in memory: the seed, the bench, tests --------------------------------------
@@ -358,6 +371,15 @@ def mark_dead(db: sqlite_utils.Database) -> int:
         )
         if (r["host"] == socket.gethostname() and not _alive(r["pid"]))
         or (r["heartbeat_at"] or "") < stale.replace("+00:00", "Z")
+    ]
+    # A queued job that no thread took (its worker was stopped first) is resumable too.
+    dead += [
+        {**r, "rows_done": 0}
+        for r in db.query(
+            "SELECT id FROM imports WHERE status = 'queued' AND created_at < ?",
+            [stale.replace("+00:00", "Z")],
+        )
+        if r["id"] not in _running
     ]
     for r in dead:
         _finish(

@@ -211,6 +211,16 @@ def m004_import_jobs(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_claim_search(db: sqlite_utils.Database) -> None:
+    # Word search (porter-stemmed FTS5) over each claim's current and published
+    # revisions; the store keeps it in step (see server/search.py).
+    from . import search
+
+    db.executescript(search.SCHEMA)
+    search.reindex_all(db)
+
+
 _SCHEMA_001 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import db as dbm
+from . import search
 from .claims import clean_claim
 
 SEED_DIR = Path(__file__).parent / "seed"
@@ -170,6 +171,7 @@ def save_claim(
                     rec["id"],
                 ],
             )
+        search.reindex(db, rec["id"])
         before = revision(db, existing["current_revision"]) if existing else None
         audit(
             db,
@@ -293,6 +295,7 @@ def publish_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
             ],
         )
         _bump_published_version(db)
+        search.reindex(db, claim_id)
         after = get_claim(db, claim_id)
         audit(db, actor, "claim.publish", "claim", claim_id, _state(claim), _state(after))
         return after
@@ -371,8 +374,13 @@ def list_public_claims(
 ) -> tuple[list[dict], str | None]:
     where = ["status = 'published'"]
     params: list = []
-    if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = search.fts_query(q) if q else None
+    if query:
+        # Words, stemmed: "vaccine autism" finds "Vaccines cause autism."
+        where.append(f"id IN ({search.matching_ids_sql('published')})")
+        params.append(query)
+    elif q:
+        like = _like(q)
         where.append(
             "(text LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\' OR id IN "
             "(SELECT claim_id FROM phrasings WHERE text LIKE ? ESCAPE '\\'))"
@@ -551,8 +559,13 @@ def list_claims(
     elif status:
         where.append("c.status = ?")
         params.append(status)
-    if q:
-        # The current revision's JSON holds phrasings and aliases of drafts too.
+    query = search.fts_query(q) if q else None
+    if query:
+        # Words, stemmed, in the current revision's text, summary, phrasings and
+        # aliases (drafts' too); or the id.
+        where.append(f"(c.id LIKE ? ESCAPE '\\' OR c.id IN ({search.matching_ids_sql('current')}))")
+        params += [_like(q), query]
+    elif q:
         where.append(
             "(c.id LIKE ? ESCAPE '\\' OR c.text LIKE ? ESCAPE '\\' "
             "OR c.summary LIKE ? ESCAPE '\\' OR r.data LIKE ? ESCAPE '\\')"
@@ -678,6 +691,7 @@ def discard_pending(
             "version = version + 1, updated_at = ? WHERE id = ?",
             [now(), claim_id],
         )
+        search.reindex(db, claim_id)
         after = get_claim(db, claim_id)
         audit(db, actor, "claim.discard", "claim", claim_id, _state(claim), _state(after))
         return after

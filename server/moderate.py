@@ -34,7 +34,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import auth, importer, store
+from . import auth, importer, search, store
 from .api import settings as match_settings
 from .claims import (
     HARMS,
@@ -43,6 +43,7 @@ from .claims import (
     VERDICT_LABELS,
     VERDICTS,
     InvalidClaim,
+    clean_claim,
     slugify,
 )
 from .db import get_db
@@ -50,6 +51,7 @@ from .formats import FORMATS, FormatError, guess_format, read_rows, write_record
 from .matcher import embed_published, get_matcher, store_vectors
 from .matching import Index, Match, Semantic, build_index, find_matches
 from .matching.semantic import phrasing_texts
+from .matching.sentences import split_sentences
 from .pagetext import looks_like_html, segments_from_html, segments_from_text
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
@@ -76,18 +78,77 @@ MESSAGES = {
     "until a reviewer approves it.",
     "unchanged": "Nothing changed, so nothing was saved.",
     "submitted": "Sent for review.",
+    "saved_submitted": "Saved and sent for review.",
     "approved": "Approved and published. Matching picks it up within seconds.",
     "returned": "Sent back to draft.",
     "retired": "Retired: it is no longer matched.",
     "merged": "Merged: it is retired and points to the claim that replaces it.",
     "discarded": "Pending edit discarded; the published version is current again.",
     "resolved": "Report updated.",
+    "resolved_next": "Report updated. This is the next open report.",
+    "resolved_last": "Report updated. No open reports are left.",
     "logged_out": "You are logged out.",
     "password_changed": "Password changed. Your other sessions have ended.",
     "sessions_ended": "Your other sessions have ended.",
     "user_updated": "Account updated.",
     "key_revoked": "API key revoked.",
 }
+# The audit log in words: what each action did, said of its object.
+ACTION_WORDS = {
+    "claim.create": "created the claim",
+    "claim.update": "edited the claim",
+    "claim.submit": "sent it for review",
+    "claim.publish": "published it",
+    "claim.return": "sent it back to draft",
+    "claim.retire": "retired it",
+    "claim.merge": "merged it into another claim",
+    "claim.discard": "discarded the pending edit",
+    "report.create": "sent a report",
+    "report.resolve": "resolved the report",
+    "report.reopen": "reopened the report",
+    "import": "imported a file",
+    "import.fail": "an import stopped with an error",
+    "import.resume": "resumed an import",
+    "import.discard": "discarded an import",
+    "user.create": "added an account",
+    "user.role": "changed a role",
+    "user.password_reset": "reset a password",
+    "user.password_change": "changed their password",
+    "user.disable": "disabled an account",
+    "user.enable": "enabled an account",
+    "user.login": "logged in",
+    "user.logout": "logged out",
+    "user.end_sessions": "ended their other sessions",
+    "api_key.create": "made an API key",
+    "api_key.revoke": "revoked an API key",
+}
+# Field names of claims, reports and accounts as the audit log says them.
+FIELD_WORDS = {
+    "text": "Text",
+    "verdict": "Verdict",
+    "summary": "Summary",
+    "topic": "Topic",
+    "harm": "Harm",
+    "phrasings": "Phrasings",
+    "aliases": "Aliases",
+    "required_terms": "Required terms",
+    "counter_statements": "The other side",
+    "evidence": "Evidence",
+    "reviewed_at": "Evidence checked on",
+    "claimant": "Who made the claim",
+    "claim_date": "Claim made on",
+    "appearance": "Where it appeared",
+    "status": "Status",
+    "pending_status": "Pending edit",
+    "superseded_by": "Merged into",
+    "note": "Note",
+    "resolution_note": "Note",
+    "duplicate_of": "Duplicate of report",
+    "resolved_by": "Resolved by",
+    "role": "Role",
+}
+# Bookkeeping fields the log keeps but a reader of it does not need.
+HIDDEN_FIELDS = {"version", "published_revision", "rating_value", "resolved_at", "id"}
 # Views that take uploads get a larger body limit than the JSON API's, once logged in.
 UPLOAD_ENDPOINTS = {"moderate.import_upload", "moderate.bench_run"}
 CHART_COLOURS = ("#0b57d0", "#b3261e", "#1b6e3a", "#8a5a00", "#6f42c1")
@@ -133,7 +194,46 @@ def template_globals() -> dict:
         "message": MESSAGES.get(request.args.get("done", "")),
         "pretty": pretty,
         "changes": changes,
+        "action_words": ACTION_WORDS,
+        "claim_texts": claim_texts,
     }
+
+
+@bp.app_template_filter("utc_words")
+def utc_words(stamp: str) -> str:
+    """An ISO timestamp in words, in UTC ("7 Dec 2026, 17:31 UTC"); the page's script
+    rewrites it in the reader's own time zone."""
+    try:
+        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return str(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def claim_texts(events: list[dict]) -> dict[str, str]:
+    """The text of each claim an audit list names, so rows say the claim, not its id."""
+    ids = list({e["object_id"] for e in events if e["object_type"] == "claim"})
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = get_db().execute(f"SELECT id, text FROM claims WHERE id IN ({marks})", ids)
+    return dict(rows.fetchall())
+
+
+def _word(key: str, value: object) -> object:
+    """A stored value as a moderator reads it: labels for codes, lists as lines."""
+    if key in ("status", "pending_status") and isinstance(value, str):
+        return STATUS_LABELS.get(value, value)
+    if key == "verdict" and isinstance(value, str):
+        return VERDICT_LABELS.get(value, value)
+    if key == "evidence" and isinstance(value, list):
+        return "; ".join(f"{ev.get('title', '')} ({ev.get('publisher', '')})" for ev in value if ev)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "; ".join(value)
+    return value
 
 
 def pretty(value: object) -> str:
@@ -177,8 +277,16 @@ def changes(before: object, after: object) -> list[tuple[str, str | None, str | 
     if isinstance(before, dict) or isinstance(after, dict):
         b = before if isinstance(before, dict) else {}
         a = after if isinstance(after, dict) else {}
-        keys = [k for k in dict.fromkeys([*b, *a]) if b.get(k) != a.get(k)]
-        return [(k, *_pair(b.get(k), a.get(k))) for k in keys]
+        keys = [
+            k for k in dict.fromkeys([*b, *a]) if b.get(k) != a.get(k) and k not in HIDDEN_FIELDS
+        ]
+        return [
+            (
+                FIELD_WORDS.get(k, k.replace("_", " ")),
+                *_pair(_word(k, b.get(k)), _word(k, a.get(k))),
+            )
+            for k in keys
+        ]
     if before == after:
         return []
     return [("value", *_pair(before, after))]
@@ -423,7 +531,20 @@ def claims() -> ResponseReturnValue:
         topics=store.all_topics(db),
         filters={k: args.get(k, "") for k in ("q", "status", "verdict", "topic")},
         statuses=[*store.CLAIM_STATUSES, "pending"],
+        lacks=_lacks(db, rows),
     )
+
+
+def _lacks(db: sqlite_utils.Database, rows: list[dict]) -> dict[str, list[str]]:
+    """What each draft or claim in review still needs by the evidence bar."""
+    check = globals().get("evidence_checklist")  # from server/evidence.py, once it lands
+    if check is None:
+        return {}
+    return {
+        r["id"]: check(store.revision(db, r["current_revision"]))
+        for r in rows
+        if r["status"] in ("draft", "in_review")
+    }
 
 
 def _lines(value: str) -> list[str]:
@@ -475,6 +596,9 @@ def record_from_form(form: MultiDict, claim_id: str | None = None) -> tuple[dict
         "counter_statements": _lines(form.get("counter_statements", "")),
         "evidence": _evidence(form),
         "reviewed_at": form.get("reviewed_at", "").strip() or None,
+        "claimant": form.get("claimant", "").strip() or None,
+        "claim_date": form.get("claim_date", "").strip() or None,
+        "appearance": form.get("appearance", "").strip() or None,
     }
     return record, problems
 
@@ -495,8 +619,28 @@ def form_values(rec: dict) -> dict:
         "required_terms": ", ".join(rec.get("required_terms", [])),
         "counter_statements": "\n".join(rec.get("counter_statements", [])),
         "reviewed_at": rec.get("reviewed_at") or "",
+        "claimant": rec.get("claimant") or "",
+        "claim_date": rec.get("claim_date") or "",
+        "appearance": rec.get("appearance") or "",
         "evidence": [*rec.get("evidence", []), {}],  # one blank row to fill in
     }
+
+
+def error_fields(problems: list[str]) -> set[str]:
+    """The form fields a list of problems is about, so the form can mark them: each
+    problem names its field first ("summary is required", "evidence 2: …")."""
+    fields = set()
+    for problem in problems:
+        head = problem.split(":", 1)[0].split(" ")
+        if head[0] == "evidence" and len(head) > 1 and head[1].isdigit():
+            fields.add(f"evidence-{head[1]}")
+        elif head[0] == "aliases":
+            fields.add("aliases")
+        elif head[0] == "each" and len(head) > 2:
+            fields.add(head[2])  # "each of phrasings must be …"
+        else:
+            fields.add(head[0])
+    return fields
 
 
 def _edit_page(
@@ -517,6 +661,7 @@ def _edit_page(
             source_types=SOURCE_TYPES,
             topics=store.all_topics(get_db()),
             comment=request.form.get("comment", ""),
+            invalid=error_fields(problems),
             **extra,
         ),
         status,
@@ -526,7 +671,14 @@ def _edit_page(
 @bp.get("/claims/new")
 @auth.require("contributor")
 def claim_new() -> ResponseReturnValue:
-    return _edit_page(None, form_values({"topic": request.args.get("topic", "")}), [])
+    """An empty form; from a reader's report, the passage they sent filled in."""
+    args = request.args
+    text = " ".join(args.get("text", "").split())[:500]
+    values = form_values(
+        {"topic": args.get("topic", ""), "text": text, "phrasings": [text] if text else []}
+    )
+    report_id = args.get("report", "")
+    return _edit_page(None, values, [], from_report=int(report_id) if report_id.isdigit() else None)
 
 
 @bp.post("/claims/new")
@@ -534,14 +686,24 @@ def claim_new() -> ResponseReturnValue:
 def claim_create() -> ResponseReturnValue:
     record, problems = record_from_form(request.form)
     comment = request.form.get("comment", "").strip()[:500] or None
+    db = get_db()
     try:
         if problems:
             raise InvalidClaim(problems)
-        claim = store.create_claim(get_db(), record, _user()["email"], comment=comment)
+        clean_claim(record)
+        twins = search.likely_duplicates(db, record)
+        if twins and request.form.get("allow_duplicate") != "1":
+            # Look first: the same claim worded a little differently is better
+            # added as a phrasing of the one that exists.
+            return _edit_page(None, form_values(record), [], 409, duplicates=twins)
+        claim = store.create_claim(db, record, _user()["email"], comment=comment)
     except InvalidClaim as exc:
         return _edit_page(None, form_values(record), exc.problems, 422)
     except store.AlreadyExists as exc:
         return _edit_page(None, form_values(record), [str(exc)], 409)
+    if request.form.get("then") == "submit":
+        store.submit_for_review(db, claim["id"], _user()["email"], claim["version"])
+        return _to_claim(claim["id"], "saved_submitted")
     return _to_claim(claim["id"], "created")
 
 
@@ -575,7 +737,30 @@ def claim(claim_id: str) -> ResponseReturnValue:
         ],
         successor=store.get_claim(db, row["superseded_by"]) if row["superseded_by"] else None,
         in_review=store.in_review(row),
+        own_work=_own_work(row),
+        other_reviewers=_other_reviewers(),
+        derived_terms=derived_terms(db, row) if not current["data"]["required_terms"] else [],
+        published_by=_published_by(db, claim_id),
     )
+
+
+def derived_terms(db: sqlite_utils.Database, claim: dict) -> list[str]:
+    """The subject words matching requires when the moderator gave none: what the
+    engine derives from the phrasings, against the published claims."""
+    index, _ = _index_with(db, claim, None)
+    try:
+        pos = list(index.ids).index(claim["id"])
+    except ValueError:
+        return []
+    return [index.term_list[i] for i in index.required(pos).tolist()]
+
+
+def _published_by(db: sqlite_utils.Database, claim_id: str) -> dict | None:
+    """Who approved the version readers see, and when."""
+    events = store.audit_events(
+        db, object_type="claim", object_id=claim_id, action="claim.publish", limit=1
+    )
+    return events[0] if events else None
 
 
 @bp.get("/claims/<claim_id>/edit")
@@ -615,10 +800,20 @@ def claim_update(claim_id: str) -> ResponseReturnValue:
         )
     except store.Conflict as exc:
         return _conflict_page(exc.claim, record)
+    if request.form.get("then") == "submit" and _submittable(saved):
+        # Save and submit in one step: the submit checks the version just saved.
+        store.submit_for_review(db, claim_id, _user()["email"], saved["version"])
+        return _to_claim(claim_id, "saved_submitted")
     if what == "unchanged":
         return _to_claim(claim_id, "unchanged")
     pending = saved["status"] == "published"
     return _to_claim(claim_id, "saved_pending" if pending else "saved")
+
+
+def _submittable(claim: dict) -> bool:
+    return claim["status"] == "draft" or (
+        claim["status"] == "published" and claim["pending_status"] == "draft"
+    )
 
 
 def _conflict_page(theirs_row: dict, mine: dict) -> ResponseReturnValue:
@@ -683,7 +878,41 @@ def claim_submit(claim_id: str) -> ResponseReturnValue:
 @bp.post("/claims/<claim_id>/approve")
 @auth.require("reviewer")
 def claim_approve(claim_id: str) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    own = _own_work(claim)
+    if own and _other_reviewers():
+        abort(403, "You wrote this version, and another reviewer can approve it: ask them.")
+    if own and request.form.get("self_approve") != "1":
+        abort(
+            409,
+            "You wrote this version. You are the only reviewer, so you may approve it "
+            "yourself, but tick the box that says so.",
+        )
     return _transition(claim_id, "approved", store.approve_claim)
+
+
+def _own_work(claim: dict) -> bool:
+    """Whether the moderator wrote any revision that publishing would make public."""
+    since = claim["published_revision"] or 0
+    row = (
+        get_db()
+        .execute(
+            "SELECT 1 FROM claim_revisions WHERE claim_id = ? AND id > ? AND author = ? LIMIT 1",
+            [claim["id"], since, _user()["email"]],
+        )
+        .fetchone()
+    )
+    return row is not None
+
+
+def _other_reviewers() -> list[str]:
+    """Active reviewers and admins other than the moderator."""
+    rows = get_db().execute(
+        "SELECT email FROM users WHERE role IN ('reviewer', 'admin') AND disabled = 0 "
+        "AND id != ? ORDER BY email",
+        [_user()["id"]],
+    )
+    return [r[0] for r in rows.fetchall()]
 
 
 @bp.post("/claims/<claim_id>/return")
@@ -733,6 +962,9 @@ def revision_lines(rec: dict) -> list[str]:
     lines += [f"The other side: {p}" for p in rec.get("counter_statements", [])]
     if rec.get("reviewed_at"):
         lines.append(f"Evidence checked on: {rec['reviewed_at']}")
+    for key in ("claimant", "claim_date", "appearance"):
+        if rec.get(key):
+            lines.append(f"{FIELD_WORDS[key]}: {rec[key]}")
     for ev in rec.get("evidence", []):
         year = f", {ev['year']}" if ev.get("year") else ""
         kind = SOURCE_LABELS.get(ev.get("source_type", ""), ev.get("source_type", ""))
@@ -782,19 +1014,28 @@ def claim_history(claim_id: str) -> ResponseReturnValue:
     db = get_db()
     row = _claim_or_404(claim_id)
     revisions = store.claim_revisions(db, claim_id)
+    events = store.audit_events(db, object_type="claim", object_id=claim_id, limit=500)
+    # Who published each revision: the publish entry records the revision it made public.
+    published_by = {
+        (e["after"] or {}).get("published_revision"): e
+        for e in reversed(events)
+        if e["action"] == "claim.publish"
+    }
     entries = []
     previous: list[str] = []
     for rev in revisions:
         lines = revision_lines(rev["data"])
-        entries.append({**rev, "lines": lines, "diff": diff(previous, lines) if previous else []})
+        entries.append(
+            {
+                **rev,
+                "lines": lines,
+                "diff": diff(previous, lines) if previous else [],
+                "published_by": published_by.get(rev["id"]),
+            }
+        )
         previous = lines
     entries.reverse()
-    return render_template(
-        "moderate/history.html",
-        claim=row,
-        revisions=entries,
-        events=store.audit_events(db, object_type="claim", object_id=claim_id, limit=500),
-    )
+    return render_template("moderate/history.html", claim=row, revisions=entries, events=events)
 
 
 @bp.get("/audit")
@@ -870,10 +1111,28 @@ def _bench_rows(
     ]
 
 
+def unflagged(segments: list[dict], matches: list[Match]) -> list[str]:
+    """The sentences no match touches, in page order: what passed."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for m in matches:
+        spans.setdefault(m.segment_id, []).append((m.start, m.end))
+    out = []
+    for seg in segments:
+        text = seg["text"]
+        for start, end in split_sentences(text):
+            # Matches count UTF-16 code units; sentences count code points.
+            lo = len(text[:start].encode("utf-16-le")) // 2
+            hi = lo + len(text[start:end].encode("utf-16-le")) // 2
+            if not any(a < hi and lo < b for a, b in spans.get(seg["id"], [])):
+                out.append(text[start:end])
+    return out
+
+
 @bp.get("/bench")
 @auth.require("contributor")
 def bench() -> ResponseReturnValue:
-    return _bench_page(request.args.get("claim", ""))
+    # `text` fills the box (from a reader's report); nothing runs until Check.
+    return _bench_page(request.args.get("claim", ""), text=request.args.get("text", "")[:20000])
 
 
 def _bench_page(claim_id: str, text: str = "", **extra: object) -> str:
@@ -905,6 +1164,7 @@ def bench_run() -> ResponseReturnValue:
     index, _version, semantic = get_matcher().current(db)
     published = find_matches(index, segments, settings, semantic)
     draft = draft_rows = None
+    draft_matches: list[Match] = []
     if claim_id:
         draft = store.get_claim(db, claim_id)
         if draft is None:
@@ -919,8 +1179,10 @@ def bench_run() -> ResponseReturnValue:
         segments=len(segments),
         notes=notes,
         published_rows=_bench_rows(db, published, {}),
+        published_passed=unflagged(segments, published),
         draft=draft,
         draft_rows=draft_rows,
+        draft_passed=unflagged(segments, draft_matches) if draft else [],
     )
     return page
 
@@ -990,6 +1252,11 @@ def report_resolve(report_id: int) -> ResponseReturnValue:
         abort(404, "No report has that number.")
     except ValueError as exc:
         return report(report_id, str(exc).capitalize() + ".", 422)
+    if form.get("then") == "next":
+        following = store.next_open_report(get_db(), report_id)
+        if following is None:
+            return redirect(url_for("moderate.reports", done="resolved_last"), 303)
+        return redirect(url_for("moderate.report", report_id=following, done="resolved_next"), 303)
     return redirect(url_for("moderate.report", report_id=report_id, done="resolved"), 303)
 
 

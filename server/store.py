@@ -785,6 +785,15 @@ def get_report(db: sqlite_utils.Database, report_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
+def next_open_report(db: sqlite_utils.Database, after_id: int) -> int | None:
+    """The open report to look at after `after_id`: the next newer one, else the oldest."""
+    row = db.execute(
+        "SELECT id FROM reports WHERE status = 'open' AND id != ? ORDER BY id <= ?, id LIMIT 1",
+        [after_id, after_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def report_counts(db: sqlite_utils.Database) -> dict[str, int]:
     counts = dict.fromkeys(REPORT_STATES, 0)
     counts.update(db.execute("SELECT status, count(*) FROM reports GROUP BY status").fetchall())
@@ -815,6 +824,8 @@ def resolve_report(
                 raise ValueError("say which other report this one duplicates")
         else:
             duplicate_of = None
+        if status == "dismissed_no_action" and not note:
+            raise ValueError("say in the note why the report needs no action")
         if status == "open":
             values = ("open", note or None, None, None, None)
         else:

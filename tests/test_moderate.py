@@ -533,7 +533,10 @@ def test_history_shows_each_revision_with_a_readable_diff_and_the_audit_log(app)
     # Word-level marks: the removed words struck out, the new ones inserted.
     assert re.search(r"<del>[^<]*industrial[^<]*</del>", page)
     assert re.search(r"<ins>[^<]*bleach and[^<]*</ins>", page)
-    assert "claim.create" in page and "claim.update" in page and "ann@example.org" in page
+    # The audit log says it in words, with local times, never as codes.
+    log = page.split("Audit log for this claim", 1)[1]
+    assert "created the claim" in log and "edited the claim" in log and "ann@example.org" in log
+    assert "claim.create" not in log and re.search(r'<time datetime="[0-9T:-]+Z"', log)
 
 
 def test_every_state_change_writes_its_audit_entry(app):
@@ -704,10 +707,13 @@ def test_the_audit_page_filters_by_actor_and_object(app):
     reviewer = logged_in(app, "reviewer", "rita@example.org")
     act(reviewer, app, "kratom-not-addictive", "retire")
     page = reviewer.get("/moderate/audit?actor=rita@example.org").get_data(as_text=True)
-    assert "claim.retire" in page and "kratom-not-addictive" in page
-    assert "claim.create" not in page  # the seed's entries are by 'system'
+    table = page.split("<table", 1)[1]
+    assert "retired it" in table and "Kratom is not addictive." in table
+    assert "created the claim" not in table  # the seed's entries are by 'system'
     page = reviewer.get("/moderate/audit?object_type=claim&object_id=vaccines-cause-autism")
-    assert "claim.publish" in page.get_data(as_text=True)
+    assert "published it" in page.get_data(as_text=True).split("<table", 1)[1]
+    page = reviewer.get("/moderate/audit?action=claim.retire").get_data(as_text=True)
+    assert "retired it" in page.split("<table", 1)[1]
 
 
 # --- claims list -----------------------------------------------------------------------------

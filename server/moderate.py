@@ -1422,6 +1422,9 @@ CSV_COLUMN_HELP = (
         "one source a line: url | title | publisher | source type | year (or a JSON list)",
     ),
     ("reviewed_at", "optional", "the day the evidence was checked, YYYY-MM-DD"),
+    ("claimant", "optional", "who made the claim: a person, a site or a company"),
+    ("claim_date", "optional", "the day the claim was made, YYYY-MM-DD"),
+    ("appearance", "optional", "the address of a page where the claim appeared"),
 )
 TEMPLATE_RECORDS = [
     {

@@ -27,3 +27,11 @@ def test_plain_text_paragraphs_become_segments():
         {"id": "s2", "text": "Second para."},
     ]
     assert not looks_like_html("a < b and c > d")
+
+
+def test_crlf_and_cr_paragraphs_split_like_lf_ones():
+    """A browser's form sends CRLF line endings: four paragraphs stay four."""
+    paragraphs = ["First one.", "Second one.", "Third one.", "Fourth one."]
+    for newline in ("\r\n", "\r", "\n"):
+        text = (newline * 2).join(paragraphs)
+        assert [s["text"] for s in segments_from_text(text)] == paragraphs

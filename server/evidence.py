@@ -125,6 +125,7 @@ FACT_CHECKERS = {
     "13newsnow.com": "VERIFY (TEGNA stations), IFCN signatory (fact-check pages only)",
     "fox43.com": "VERIFY (TEGNA stations), IFCN signatory (fact-check pages only)",
     "myfoxzone.com": "VERIFY (TEGNA stations), IFCN signatory (fact-check pages only)",
+    "thequint.com": "The Quint's WebQoof desk (India), IFCN signatory (fact-check pages only)",
 }
 # Hosts that publish much besides fact-checks: only pages under these paths count.
 FACT_CHECK_PATHS = {
@@ -135,6 +136,7 @@ FACT_CHECK_PATHS = {
     "13newsnow.com": re.compile(r"verify", re.I),
     "fox43.com": re.compile(r"verify", re.I),
     "myfoxzone.com": re.compile(r"verify", re.I),
+    "thequint.com": re.compile(r"webqoof", re.I),
 }
 
 # A regulator's or agency's page lives on that body's own site: a government

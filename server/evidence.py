@@ -52,7 +52,6 @@ COPY_HOSTS = {
     "hsdl.org": "library repository of other publishers' documents",
     "medbox.org": "library repository of other publishers' documents",
     "inchem.org": "collection of copies of IPCS/WHO documents",
-    "openrepository.com": "institutional repository (deposited copies)",
     "espace.library.uq.edu.au": "institutional repository (author copies)",
     "ore.exeter.ac.uk": "institutional repository (author copies)",
     "strathprints.strath.ac.uk": "institutional repository (author copies)",
@@ -126,6 +125,7 @@ FACT_CHECKERS = {
     "fox43.com": "VERIFY (TEGNA stations), IFCN signatory (fact-check pages only)",
     "myfoxzone.com": "VERIFY (TEGNA stations), IFCN signatory (fact-check pages only)",
     "thequint.com": "The Quint's WebQoof desk (India), IFCN signatory (fact-check pages only)",
+    "poynter.org": "IFCN's CoronaVirusFacts database: each entry records a signatory's fact-check",
 }
 # Hosts that publish much besides fact-checks: only pages under these paths count.
 FACT_CHECK_PATHS = {
@@ -137,6 +137,7 @@ FACT_CHECK_PATHS = {
     "fox43.com": re.compile(r"verify", re.I),
     "myfoxzone.com": re.compile(r"verify", re.I),
     "thequint.com": re.compile(r"webqoof", re.I),
+    "poynter.org": re.compile(r"ifcn_misinformation=", re.I),
 }
 
 # A regulator's or agency's page lives on that body's own site: a government
@@ -174,7 +175,11 @@ OFFICIAL_HOSTS = {
     "ncpoisoncontrol.org": "Carolinas Poison Center, the designated poison centre",
     "missouripoisoncenter.org": "Missouri Poison Center, the designated poison centre",
     "wapc.org": "Washington Poison Center, the designated poison centre",
+    "vumc.org": "Tennessee Poison Center at VUMC, the designated poison centre (its pages only)",
+    "rivm.openrepository.com": "RIVM, the Dutch public-health institute, publishes reports here",
 }
+# Hosts that carry much besides the official body's pages: only these paths count.
+OFFICIAL_PATHS = {"vumc.org": re.compile(r"^/poison-control/")}
 
 
 def host(url: str) -> str:
@@ -196,9 +201,14 @@ def copy_reason(url: str) -> str | None:
     found = _listed(host(url), COPY_HOSTS)
     if found:
         return COPY_HOSTS[found]
-    if NEWSLETTER.search(urlsplit(url).path + "?" + urlsplit(url).query):
+    if NEWSLETTER.search(_where(url)):
         return "newsletter or bulletin"
     return None
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
 
 
 def fact_checker(url: str) -> str | None:
@@ -207,14 +217,18 @@ def fact_checker(url: str) -> str | None:
     if not found:
         return None
     path = FACT_CHECK_PATHS.get(found)
-    if path and not path.search(urlsplit(url).path):
+    if path and not path.search(_where(url)):
         return None
     return FACT_CHECKERS[found]
 
 
 def is_official(url: str) -> bool:
     name = host(url)
-    return bool(OFFICIAL_SUFFIX.search(name)) or _listed(name, OFFICIAL_HOSTS) is not None
+    if OFFICIAL_SUFFIX.search(name):
+        return True
+    found = _listed(name, OFFICIAL_HOSTS)
+    path = OFFICIAL_PATHS.get(found or "")
+    return found is not None and (path is None or bool(path.search(urlsplit(url).path)))
 
 
 def type_problem(ev: dict) -> str | None:

@@ -325,6 +325,43 @@ def test_the_form_keeps_phrasings_aliases_required_terms_and_evidence(app):
     assert "Drinking MMS harms children." in page and 'value="2026-12-01"' in page
 
 
+def test_the_claim_and_edit_pages_list_what_the_evidence_bar_still_needs(app):
+    """The checklist from server/evidence.py, in words, before anyone publishes."""
+    contributor = logged_in(app, "contributor")
+    create(contributor, id="mms-autism")
+    for path in ("/moderate/claims/mms-autism", "/moderate/claims/mms-autism/edit"):
+        page = contributor.get(path).get_data(as_text=True)
+        assert "Evidence checklist" in page
+        assert "Fewer than 3 phrasings (2)" in page
+        assert "Fewer than 2 strong links to original pages (1)" in page
+
+    # A second strong original, a third phrasing and an old source with its reason:
+    # the bar is met, and the reason survives the form.
+    form = {
+        **NEW_CLAIM,
+        "version": version_of(app, "mms-autism"),
+        "phrasings": NEW_CLAIM["phrasings"] + "\nBleach drops will cure your child's autism.",
+        "ev_url": [NEW_CLAIM["ev_url"], "https://fullfact.org/health/mms-autism/"],
+        "ev_title": [NEW_CLAIM["ev_title"], "MMS does not cure autism"],
+        "ev_publisher": [NEW_CLAIM["ev_publisher"], "Full Fact"],
+        "ev_source_type": ["regulator", "fact_check"],
+        "ev_year": ["2010", "2024"],
+        "ev_current_reason": ["The warning still stands.", ""],
+    }
+    assert post(contributor, "/moderate/claims/mms-autism/edit", form).status_code == 303
+    page = contributor.get("/moderate/claims/mms-autism").get_data(as_text=True)
+    assert "Meets the evidence bar" in page and "Fewer than" not in page
+    edit = contributor.get("/moderate/claims/mms-autism/edit").get_data(as_text=True)
+    assert 'value="The warning still stands."' in edit
+
+    # Without the reason, the old source no longer counts and the checklist says why.
+    form["ev_current_reason"] = ["", ""]
+    form["version"] = version_of(app, "mms-autism")
+    post(contributor, "/moderate/claims/mms-autism/edit", form)
+    page = contributor.get("/moderate/claims/mms-autism").get_data(as_text=True)
+    assert "Link 1 is from 2010, older than 10 years" in page
+
+
 def test_invalid_claims_come_back_with_every_problem_and_the_input_kept(app):
     contributor = logged_in(app, "contributor")
     res = create(contributor, verdict="maybe", ev_url="http://insecure.example/x")

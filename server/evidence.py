@@ -143,7 +143,7 @@ FACT_CHECK_PATHS = {
 # A regulator's or agency's page lives on that body's own site: a government
 # domain, or one of these official bodies on another domain.
 OFFICIAL_SUFFIX = re.compile(
-    r"((^|\.)(gov|govt|gob|gouv)(\.[a-z]{2}){0,2}|\.mil|\.gc\.ca|\.nhs\.uk|\.nhs\.scot"
+    r"((^|\.)(gov|govt|gob|gouv)(\.[a-z]{2}){0,2}|\.mil|\.gc\.ca|(^|\.)nhs\.uk|(^|\.)nhs\.scot"
     r"|\.europa\.eu|(^|\.)who\.int)$"
 )
 OFFICIAL_HOSTS = {
@@ -160,6 +160,8 @@ OFFICIAL_HOSTS = {
     "anses.fr": "ANSES, France's food and health-safety agency",
     "fanc.be": "Belgium's Federal Agency for Nuclear Control",
     "aifa.gov.it": "Italy's medicines agency",
+    "hpra.ie": "Ireland's Health Products Regulatory Authority",
+    "famhp.be": "Belgium's Federal Agency for Medicines and Health Products",
     "srhd.org": "Spokane Regional Health District",
     "cookcountypublichealth.org": "Cook County Department of Public Health",
     "healthunit.com": "Middlesex-London Health Unit (Ontario)",
@@ -183,7 +185,7 @@ OFFICIAL_PATHS = {"vumc.org": re.compile(r"^/poison-control/")}
 
 
 def host(url: str) -> str:
-    name = (urlsplit(url).hostname or "").lower()
+    name = (urlsplit(url).hostname or "").lower().rstrip(".")  # "fullfact.org." is fullfact.org
     return name[4:] if name.startswith("www.") else name
 
 

@@ -99,6 +99,8 @@ def test_regulators_and_agencies_count_on_their_own_sites():
         "https://www.who.int/x",
         "https://www.efsa.europa.eu/x",
         "https://111.wales.nhs.uk/x",
+        "https://nhs.uk/medicines/x",  # the bare domain too
+        "https://www.hpra.ie/x",
     ):
         assert is_official(url), url
     for url in ("https://suntimesnews.com/cdc", "https://gov.evil.example/x", "https://govt.com/x"):
@@ -161,3 +163,7 @@ def test_shared_evidence_sets_need_a_recorded_reason():
 def test_every_listed_host_says_why():
     for table in (evidence.COPY_HOSTS, evidence.FACT_CHECKERS, evidence.OFFICIAL_HOSTS):
         assert all(isinstance(v, str) and len(v) > 5 for v in table.values())
+
+
+def test_a_host_written_with_a_trailing_dot_is_the_same_host():
+    assert fact_checker("https://fullfact.org./health/x") == fact_checker("https://fullfact.org/x")

@@ -63,7 +63,9 @@ globalThis.healthflagsAnchoring ??= (() => {
     if (element.hidden) return true;
     const style = getComputedStyle(element);
     if (style.display === "contents") return false; // no box of its own; children decide
-    if (!element.checkVisibility({ opacityProperty: true })) return true;
+    // checkVisibility() says whether the box shows; content-visibility: hidden on the
+    // element itself hides what is inside it.
+    if (!element.checkVisibility({ opacityProperty: true }) || style.contentVisibility === "hidden") return true;
     if (style.position === "absolute" || style.position === "fixed") {
       if (isZeroClip(style.clip)) return true;
       const rect = element.getBoundingClientRect();

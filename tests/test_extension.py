@@ -229,7 +229,9 @@ class CountingProxy:
         return [r.path for r in self.requests if r.path.startswith(prefix)]
 
 
-def start_proxy(target: str) -> tuple[CountingProxy, http.server.ThreadingHTTPServer]:
+def start_proxy(target: str, rewrite=None) -> tuple[CountingProxy, http.server.ThreadingHTTPServer]:
+    """`rewrite(path, request_body, answer_body) -> answer_body` may change what the server
+    answered (to stand in for another server version)."""
     proxy = CountingProxy(url="")
 
     class Handler(_QuietHandler):
@@ -256,6 +258,8 @@ def start_proxy(target: str) -> tuple[CountingProxy, http.server.ThreadingHTTPSe
                     status, answer_headers, payload = answer.status, answer.headers, answer.read()
             except urllib.error.HTTPError as failure:
                 status, answer_headers, payload = failure.code, failure.headers, failure.read()
+            if rewrite:
+                payload = rewrite(self.path, body, payload)
             self.send_response(status)
             for key, value in answer_headers.items():
                 if key.lower() not in (
@@ -281,8 +285,8 @@ def start_proxy(target: str) -> tuple[CountingProxy, http.server.ThreadingHTTPSe
 def proxy_to():
     servers = []
 
-    def start(target: str) -> CountingProxy:
-        proxy, server = start_proxy(target)
+    def start(target: str, rewrite=None) -> CountingProxy:
+        proxy, server = start_proxy(target, rewrite)
         servers.append(server)
         return proxy
 
@@ -588,7 +592,7 @@ class Card:
             "Runtime.callFunctionOn",
             {
                 "objectId": root,
-                "functionDeclaration": f"function (...args) {{ return ({function})(this, ...args); }}",
+                "functionDeclaration": f"function (...a) {{ return ({function})(this, ...a); }}",
                 "arguments": [{"value": a} for a in args],
                 "returnByValue": True,
                 "awaitPromise": True,
@@ -1049,10 +1053,13 @@ def test_this_flag_is_wrong_creates_a_report_on_the_server(launch, live_server):
     report.click("#send")
     expect(report.locator("#result")).to_contain_text("Thank you")
     # Sent once: the draft is gone, so pressing Send again sends nothing more.
-    assert browser.worker.evaluate(
-        "(id) => sendReport({draftId: id, passage: 'again'})",
-        report.url.split("draft=")[1],
-    )["ok"] is False
+    assert (
+        browser.worker.evaluate(
+            "(id) => sendReport({draftId: id, passage: 'again'})",
+            report.url.split("draft=")[1],
+        )["ok"]
+        is False
+    )
 
     with sqlite3.connect(server.db_path) as db:
         rows = db.execute(

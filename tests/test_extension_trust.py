@@ -57,7 +57,7 @@ def test_a_hostile_page_can_neither_send_a_report_nor_read_the_form(
     browser = launch()
     browser.agree(proxy.url)
     page = browser.context.new_page()
-    page.goto(f"{browser.site}/hostile.html#{browser.id}")
+    page.goto(f"{browser.site}/hostile.html#chrome-extension://{browser.id}")
     browser.check(page)
     assert page.evaluate(HIGHLIGHT_SIZES)["misinformation"] == 1
 

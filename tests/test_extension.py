@@ -1348,6 +1348,14 @@ def test_claims_reworded_in_other_words_are_shown_as_possible(launch, live_serve
     skip_without_semantic()
     published = [r for r in store.seed_records() if r.get("status") != "draft"]
     server = live_server(published, SEMANTIC=True)
+    # The server's first semantic answer loads the model and embeds every claim (30 s on a
+    # busy machine, past the extension's 15 s timeout): done here, before the reader clicks.
+    warm = urllib.request.Request(
+        server.url + "/v1/match",
+        data=json.dumps({"segments": [{"id": "w", "text": "Kratom is a tree."}]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(warm, timeout=300).close()
     browser = launch()
     browser.agree(server.url)
     page = browser.open("kratom-reworded.html")

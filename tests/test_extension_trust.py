@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 from test_extension import (  # noqa: F401  (launch, playwright, proxy_to, site: fixtures)
     CLAIMS,
+    EXTENSION,
     HIGHLIGHT_SIZES,
     HIGHLIGHTED_IN,
     PAGES,
@@ -25,6 +29,7 @@ from test_extension import (  # noqa: F401  (launch, playwright, proxy_to, site:
     report_page,
     save_screenshot,
     site,
+    wait_for_page,
 )
 
 
@@ -47,19 +52,45 @@ def wait_for_probes(page, rounds: int = 10) -> dict:
 # --- 1. the page cannot act in the reader's name ----------------------------------------
 
 
+def trusting_copy(tmp_path: Path) -> Path:
+    """The extension with an open shadow root and handlers that take any event."""
+    copy = tmp_path / "trusting-extension"
+    shutil.copytree(EXTENSION, copy)
+    for name, safe, unsafe in [
+        ("tooltip.js", 'attachShadow({ mode: "closed" })', 'attachShadow({ mode: "open" })'),
+        ("tooltip.js", "if (event.isTrusted) handler(event);", "handler(event);"),
+        ("content.js", "if (event.isTrusted) handler(event);", "handler(event);"),
+    ]:
+        source = (copy / name).read_text()
+        assert safe in source, f"{name} changed: update this test ({safe})"
+        (copy / name).write_text(source.replace(safe, unsafe))
+    return copy
+
+
+@pytest.mark.parametrize("build", ["real", "deliberately-trusting"])
 def test_a_hostile_page_can_neither_send_a_report_nor_read_the_form(
+    build,
     launch,  # noqa: F811
     live_server,
     proxy_to,  # noqa: F811
+    tmp_path,
 ):
     server = live_server(CLAIMS)
     proxy = proxy_to(server.url)
-    browser = launch()
+    browser = launch(EXTENSION if build == "real" else trusting_copy(tmp_path))
     browser.agree(proxy.url)
     page = browser.context.new_page()
     page.goto(f"{browser.site}/hostile.html#chrome-extension://{browser.id}")
     browser.check(page)
     assert page.evaluate(HIGHLIGHT_SIZES)["misinformation"] == 1
+
+    if build == "deliberately-trusting":
+        # Proof that the page's probes would reach an open, trusting card: its own click
+        # opens the card, it reads the card and presses "This flag is wrong".
+        page.wait_for_function("findings().pressed.includes('action report-open')")
+        assert "Kratom acts on opioid receptors" in " ".join(page.evaluate("findings().cardText"))
+        wait_for_page(browser.context, lambda url: "/report.html?draft=" in url)
+        return
 
     # Its own clicks and pointer moves over the flag open nothing: they are not trusted.
     found = wait_for_probes(page)

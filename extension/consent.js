@@ -57,6 +57,7 @@ document.getElementById("not-now").addEventListener("click", () => {
 });
 
 function showAgreed(serverUrl, granted = true) {
+  document.getElementById("server-changed").hidden = true;
   result.className = "success";
   result.textContent = `Thank you. healthflags will send page text to ${serverUrl} when you ask it to `
     + "check a page: click the healthflags button in the toolbar and choose “Check this page”."

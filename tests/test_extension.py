@@ -341,7 +341,10 @@ async ([tabId, wanted, since, timeoutMs]) => {
   const key = `tab:${tabId}:status`;
   const fits = (value) => value && wanted.includes(value.status) && value.at >= since;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`status still not ${wanted}`)), timeoutMs);
+    const timer = setTimeout(async () => {
+      const last = (await chrome.storage.session.get(key))[key];
+      reject(new Error(`status still not ${wanted} (last: ${JSON.stringify(last)}, since ${since})`));
+    }, timeoutMs);
     const done = (status) => {
       clearTimeout(timer);
       chrome.storage.onChanged.removeListener(listener);

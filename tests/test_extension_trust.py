@@ -182,6 +182,7 @@ def test_a_new_server_address_is_asked_about_before_anything_goes_to_it(
         f"You agreed to send page text to {first.url}; the address is now {second.url}."
     )
     expect(consent.locator("#server-url")).to_have_value(second.url)
+    save_screenshot(consent, "extension-consent-new-address.png")
     expect(options.locator("#consent-state")).to_contain_text(
         f"to {first.url}, not to {second.url}: nothing is sent"
     )
@@ -210,7 +211,6 @@ def test_a_new_server_address_is_asked_about_before_anything_goes_to_it(
     expect(options.locator("#consent-state")).to_contain_text(
         f"to send the text of pages you check to {second.url}."
     )
-    save_screenshot(options, "extension-options-consented-address.png")
     popup.close()
     browser.check(page)
     assert second.paths("/v1/match")

@@ -343,7 +343,7 @@ async ([tabId, wanted, since, timeoutMs]) => {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(async () => {
       const last = (await chrome.storage.session.get(key))[key];
-      reject(new Error(`status still not ${wanted} (last: ${JSON.stringify(last)}, since ${since})`));
+      reject(new Error(`status still not ${wanted} (last: ${JSON.stringify(last)})`));
     }, timeoutMs);
     const done = (status) => {
       clearTimeout(timer);

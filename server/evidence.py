@@ -126,6 +126,9 @@ FACT_CHECKERS = {
     "myfoxzone.com": "VERIFY (TEGNA stations), IFCN signatory (fact-check pages only)",
     "thequint.com": "The Quint's WebQoof desk (India), IFCN signatory (fact-check pages only)",
     "poynter.org": "IFCN's CoronaVirusFacts database: each entry records a signatory's fact-check",
+    "misbar.com": "Misbar (Arabic and English), IFCN signatory",
+    "checkyourfact.com": "Check Your Fact, IFCN signatory",
+    "indiatoday.in": "India Today Fact Check, IFCN signatory (fact-check pages only)",
 }
 # Hosts that publish much besides fact-checks: only pages under these paths count.
 FACT_CHECK_PATHS = {
@@ -137,6 +140,7 @@ FACT_CHECK_PATHS = {
     "fox43.com": re.compile(r"verify", re.I),
     "myfoxzone.com": re.compile(r"verify", re.I),
     "thequint.com": re.compile(r"webqoof", re.I),
+    "indiatoday.in": re.compile(r"fact-?check", re.I),
     "poynter.org": re.compile(r"ifcn_misinformation=", re.I),
 }
 
@@ -167,6 +171,7 @@ OFFICIAL_HOSTS = {
     "healthunit.com": "Middlesex-London Health Unit (Ontario)",
     "hsa.ky": "Cayman Islands Health Services Authority",
     "nhmrc.gov.au": "Australia's National Health and Medical Research Council",
+    "iarc.fr": "International Agency for Research on Cancer (WHO), its earlier domain",
     "immunizebc.ca": "BC Centre for Disease Control's immunization site",
     "opss.org": "U.S. Department of Defense's Operation Supplement Safety",
     "ivaccinate.org": "Michigan Department of Health and Human Services' vaccine site",

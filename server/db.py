@@ -159,6 +159,58 @@ def m003_counter_statements_and_review_date(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_import_jobs(db: sqlite_utils.Database) -> None:
+    # Imports become jobs that run in the background, keep their file until done,
+    # commit their progress with every batch, and keep their report a row a line.
+    db.executescript(
+        """
+        CREATE TABLE imports_new (
+          id INTEGER PRIMARY KEY,
+          actor TEXT NOT NULL,
+          format TEXT NOT NULL,
+          filename TEXT,
+          upload_path TEXT,
+          publish INTEGER NOT NULL DEFAULT 0,
+          allow_duplicates INTEGER NOT NULL DEFAULT 0,
+          status TEXT NOT NULL
+            CHECK (status IN ('queued', 'running', 'done', 'failed', 'discarded')),
+          created_at TEXT NOT NULL,
+          started_at TEXT,
+          finished_at TEXT,
+          heartbeat_at TEXT,
+          pid INTEGER,
+          host TEXT,
+          bytes_total INTEGER,
+          bytes_done INTEGER NOT NULL DEFAULT 0,
+          rows_done INTEGER NOT NULL DEFAULT 0,
+          counts TEXT,
+          error TEXT,
+          report TEXT  -- the whole report of imports made before import_rows
+        );
+        INSERT INTO imports_new (id, actor, format, filename, publish, status, created_at,
+                                 finished_at, counts, report, error)
+          SELECT id, actor, format, filename, publish,
+                 CASE status WHEN 'running' THEN 'failed' ELSE status END,
+                 created_at, finished_at, counts, report,
+                 CASE status WHEN 'running' THEN 'It stopped before it finished.' END
+          FROM imports;
+        DROP TABLE imports;
+        ALTER TABLE imports_new RENAME TO imports;
+        CREATE TABLE import_rows (
+          import_id INTEGER NOT NULL REFERENCES imports(id),
+          row INTEGER NOT NULL,
+          location TEXT NOT NULL,
+          claim_id TEXT,
+          result TEXT NOT NULL,
+          problems TEXT,
+          duplicate_of TEXT,
+          PRIMARY KEY (import_id, row)
+        );
+        """
+    )
+
+
 _SCHEMA_001 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 

@@ -241,4 +241,10 @@ def _clean_evidence(ev: Any, i: int, problems: list[str]) -> dict:
     for key in ("doi", "pmid"):
         if ev.get(key):
             out[key] = str(ev[key]).strip()
+    # Why a source older than the evidence horizon still stands (see server/evidence.py).
+    reason = " ".join(str(ev.get("current_reason") or "").split())
+    if len(reason) > 300:
+        problems.append(f"evidence {i}: current_reason is longer than 300 characters")
+    if reason:
+        out["current_reason"] = reason
     return out

@@ -34,7 +34,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import auth, importer, search, store
+from . import auth, evidence, importer, search, store
 from .api import settings as match_settings
 from .claims import (
     HARMS,
@@ -196,7 +196,23 @@ def template_globals() -> dict:
         "changes": changes,
         "action_words": ACTION_WORDS,
         "claim_texts": claim_texts,
+        "evidence_checklist": evidence_checklist,
+        "evidence_horizon": evidence.HORIZON_YEARS,
     }
+
+
+def evidence_checklist(rec: dict) -> list[str]:
+    """What the claim lacks by the evidence bar, for a stored record or the edit
+    form's values (phrasings as lines, a blank evidence row, years as text)."""
+    phrasings = rec.get("phrasings") or []
+    if isinstance(phrasings, str):
+        phrasings = _lines(phrasings)
+    rows = []
+    for ev in rec.get("evidence") or []:
+        if ev.get("url"):
+            year = str(ev.get("year") or "")
+            rows.append({**ev, "year": int(year) if year.isdigit() else None})
+    return evidence.checklist({**rec, "phrasings": phrasings, "evidence": rows})
 
 
 @bp.app_template_filter("utc_words")
@@ -537,11 +553,8 @@ def claims() -> ResponseReturnValue:
 
 def _lacks(db: sqlite_utils.Database, rows: list[dict]) -> dict[str, list[str]]:
     """What each draft or claim in review still needs by the evidence bar."""
-    check = globals().get("evidence_checklist")  # from server/evidence.py, once it lands
-    if check is None:
-        return {}
     return {
-        r["id"]: check(store.revision(db, r["current_revision"]))
+        r["id"]: evidence_checklist(store.revision(db, r["current_revision"]))
         for r in rows
         if r["status"] in ("draft", "in_review")
     }
@@ -566,7 +579,7 @@ def _aliases(value: str, problems: list[str]) -> dict[str, list[str]]:
 
 def _evidence(form: MultiDict) -> list[dict]:
     """Evidence rows from the form's parallel lists; fully blank rows are dropped."""
-    fields = ("url", "title", "publisher", "source_type", "year", "doi", "pmid")
+    fields = ("url", "title", "publisher", "source_type", "year", "doi", "pmid", "current_reason")
     columns = {f: form.getlist(f"ev_{f}") for f in fields}
     rows = []
     for i in range(max(len(c) for c in columns.values())):

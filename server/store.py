@@ -272,7 +272,9 @@ def publish_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
             for i, t in enumerate(rec.get("counter_statements", []))
         )
         db["evidence"].insert_all(
-            {"claim_id": claim_id, "position": i, "doi": None, "pmid": None, **ev}
+            # current_reason stays in the revision: the readers' rows do not need it
+            {"claim_id": claim_id, "position": i, "doi": None, "pmid": None}
+            | {k: v for k, v in ev.items() if k != "current_reason"}
             for i, ev in enumerate(rec["evidence"])
         )
         stamp = now()

@@ -60,22 +60,28 @@ def _row(rec: dict) -> dict:
     }
 
 
-def reindex(db: sqlite_utils.Database, claim_id: str) -> None:
-    """Rewrite the claim's rows from its current and published revisions. A side table
-    keeps each row's rowid, so replacing them is a lookup, not a scan of the index:
-    an import of 100k rows stays linear."""
+def reindex(
+    db: sqlite_utils.Database, claim_id: str, kinds: tuple[str, ...] = ("current", "published")
+) -> None:
+    """Rewrite the claim's rows of `kinds` from its current and published revisions
+    (a save changes only the current one, a publish only the published one). A side
+    table keeps each row's rowid, so replacing one is a lookup, not a scan of the index."""
     row = db.execute(
         "SELECT current_revision, published_revision FROM claims WHERE id = ?", [claim_id]
     ).fetchone()
-    old = db.execute("SELECT fts_rowid FROM claims_fts_rows WHERE claim_id = ?", [claim_id])
-    for (rowid,) in old.fetchall():
-        db.execute("DELETE FROM claims_fts WHERE rowid = ?", [rowid])
-    db.execute("DELETE FROM claims_fts_rows WHERE claim_id = ?", [claim_id])
-    if row is None:
-        return
-    for kind, revision_id in (("current", row[0]), ("published", row[1])):
+    revisions = dict(zip(("current", "published"), row or (None, None), strict=True))
+    for kind in kinds:
+        old = db.execute(
+            "SELECT fts_rowid FROM claims_fts_rows WHERE claim_id = ? AND kind = ?",
+            [claim_id, kind],
+        ).fetchone()
+        if old:
+            db.execute("DELETE FROM claims_fts WHERE rowid = ?", [old[0]])
+            db.execute(
+                "DELETE FROM claims_fts_rows WHERE claim_id = ? AND kind = ?", [claim_id, kind]
+            )
         data = db.execute(
-            "SELECT data FROM claim_revisions WHERE id = ?", [revision_id or 0]
+            "SELECT data FROM claim_revisions WHERE id = ?", [revisions[kind] or 0]
         ).fetchone()
         if data is None:
             continue

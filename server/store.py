@@ -171,7 +171,7 @@ def save_claim(
                     rec["id"],
                 ],
             )
-        search.reindex(db, rec["id"])
+        search.reindex(db, rec["id"], ("current",))
         before = revision(db, existing["current_revision"]) if existing else None
         audit(
             db,
@@ -297,7 +297,7 @@ def publish_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
             ],
         )
         _bump_published_version(db)
-        search.reindex(db, claim_id)
+        search.reindex(db, claim_id, ("published",))  # the current revision is unchanged
         after = get_claim(db, claim_id)
         audit(db, actor, "claim.publish", "claim", claim_id, _state(claim), _state(after))
         return after
@@ -693,7 +693,7 @@ def discard_pending(
             "version = version + 1, updated_at = ? WHERE id = ?",
             [now(), claim_id],
         )
-        search.reindex(db, claim_id)
+        search.reindex(db, claim_id, ("current",))
         after = get_claim(db, claim_id)
         audit(db, actor, "claim.discard", "claim", claim_id, _state(claim), _state(after))
         return after

@@ -1326,14 +1326,12 @@ def test_the_bench_splits_crlf_paragraphs_and_lists_what_passed(app):
 
 def test_the_bench_explains_unclear(app):
     contributor = logged_in(app, "contributor")
-    page = post(
-        contributor,
-        "/moderate/bench",
-        {"text": "Is it true that vaccines cause autism? Some say vaccines cause autism."},
-    ).get_data(as_text=True)
-    if ">unclear</span>" not in page:
-        pytest.skip("the engine gave no unclear row for this text")
-    assert "Reader sees “unclear”" in page
+    ask = post(contributor, "/moderate/bench", {"text": "Is it true that vaccines cause autism?"})
+    page = ask.get_data(as_text=True)
+    assert ">unclear</span>" in page  # a question neither repeats nor disputes
+    assert "Reader sees “unclear”" in page and "argues against it" in page
+    plain = post(contributor, "/moderate/bench", {"text": "Vaccines cause autism."})
+    assert "Reader sees “unclear”" not in plain.get_data(as_text=True)
 
 
 def test_a_missed_claim_report_leads_to_a_new_claim_and_the_bench(app):

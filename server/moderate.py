@@ -146,7 +146,10 @@ FIELD_WORDS = {
     "duplicate_of": "Duplicate of report",
     "resolved_by": "Resolved by",
     "role": "Role",
+    "kind": "Kind",
+    "claim_id": "Claim",
 }
+REPORT_KINDS = {"wrong_flag": "a flag is wrong", "missed_claim": "a claim was missed"}
 # Bookkeeping fields the log keeps but a reader of it does not need.
 HIDDEN_FIELDS = {"version", "published_revision", "rating_value", "resolved_at", "id"}
 # Views that take uploads get a larger body limit than the JSON API's, once logged in.
@@ -242,7 +245,9 @@ def claim_texts(events: list[dict]) -> dict[str, str]:
 def _word(key: str, value: object) -> object:
     """A stored value as a moderator reads it: labels for codes, lists as lines."""
     if key in ("status", "pending_status") and isinstance(value, str):
-        return STATUS_LABELS.get(value, value)
+        return STATUS_LABELS.get(value) or REPORT_LABELS.get(value, value)
+    if key == "kind" and isinstance(value, str):
+        return REPORT_KINDS.get(value, value)
     if key == "verdict" and isinstance(value, str):
         return VERDICT_LABELS.get(value, value)
     if key == "evidence" and isinstance(value, list):

@@ -296,3 +296,24 @@ def test_times_show_in_the_readers_time_zone(browser, server):
     )
     assert shown == expected and "UTC" in first.get_attribute("title")
     context.close()
+
+
+def test_a_near_duplicate_is_shown_before_it_is_made_and_can_still_be_made(browser, server):
+    from playwright.sync_api import expect
+
+    problems: list[str] = []
+    page = open_page(browser, problems)
+    log_in(page, server.url, "carl@example.org")
+    page.goto(server.url + "/moderate/claims/new")
+    page.fill("textarea[name=text]", "Can vaccines cause autism?")
+    page.select_option("select[name=verdict]", "false")
+    page.fill("input[name=topic]", "vaccines")
+    page.fill("textarea[name=summary]", "Studies of millions of children find no link.")
+    page.click("button:has-text('Create draft')")
+    warning = page.locator(".duplicates")
+    expect(warning).to_contain_text("looks like a claim we already have")
+    expect(warning.locator("a")).to_have_text(["Vaccines cause autism."])
+    page.click("button:has-text('create it anyway')")
+    expect(page.locator(".flash")).to_have_text("Draft created.")
+    expect(page.locator("h1")).to_contain_text("Can vaccines cause autism?")
+    assert problems == []

@@ -34,7 +34,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import auth, evidence, importer, search, store
+from . import auth, evidence, importer, search, store, wording
 from .api import settings as match_settings
 from .claims import (
     HARMS,
@@ -53,23 +53,11 @@ from .matching import Index, Match, Semantic, build_index, find_matches
 from .matching.semantic import phrasing_texts
 from .matching.sentences import split_sentences
 from .pagetext import looks_like_html, segments_from_html, segments_from_text
+from .wording import REPORT_LABELS, STATUS_LABELS
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
 
 PAGE_SIZE = 50
-STATUS_LABELS = {
-    "draft": "Draft",
-    "in_review": "In review",
-    "published": "Published",
-    "retired": "Retired",
-    "pending": "Published, edit pending",
-}
-REPORT_LABELS = {
-    "open": "Open",
-    "actioned": "Actioned",
-    "dismissed_no_action": "Dismissed (no action)",
-    "duplicate": "Duplicate",
-}
 # After a redirect the page says what happened; only these fixed texts can appear.
 MESSAGES = {
     "created": "Draft created.",
@@ -93,65 +81,6 @@ MESSAGES = {
     "user_updated": "Account updated.",
     "key_revoked": "API key revoked.",
 }
-# The audit log in words: what each action did, said of its object.
-ACTION_WORDS = {
-    "claim.create": "created the claim",
-    "claim.update": "edited the claim",
-    "claim.submit": "sent it for review",
-    "claim.publish": "published it",
-    "claim.return": "sent it back to draft",
-    "claim.retire": "retired it",
-    "claim.merge": "merged it into another claim",
-    "claim.discard": "discarded the pending edit",
-    "report.create": "sent a report",
-    "report.resolve": "resolved the report",
-    "report.reopen": "reopened the report",
-    "import": "imported a file",
-    "import.fail": "an import stopped with an error",
-    "import.resume": "resumed an import",
-    "import.discard": "discarded an import",
-    "user.create": "added an account",
-    "user.role": "changed a role",
-    "user.password_reset": "reset a password",
-    "user.password_change": "changed their password",
-    "user.disable": "disabled an account",
-    "user.enable": "enabled an account",
-    "user.login": "logged in",
-    "user.logout": "logged out",
-    "user.end_sessions": "ended their other sessions",
-    "api_key.create": "made an API key",
-    "api_key.revoke": "revoked an API key",
-}
-# Field names of claims, reports and accounts as the audit log says them.
-FIELD_WORDS = {
-    "text": "Text",
-    "verdict": "Verdict",
-    "summary": "Summary",
-    "topic": "Topic",
-    "harm": "Harm",
-    "phrasings": "Phrasings",
-    "aliases": "Aliases",
-    "required_terms": "Required terms",
-    "counter_statements": "The other side",
-    "evidence": "Evidence",
-    "reviewed_at": "Evidence checked on",
-    "claimant": "Who made the claim",
-    "claim_date": "Claim made on",
-    "appearance": "Where it appeared",
-    "status": "Status",
-    "pending_status": "Pending edit",
-    "superseded_by": "Merged into",
-    "note": "Note",
-    "resolution_note": "Note",
-    "duplicate_of": "Duplicate of report",
-    "resolved_by": "Resolved by",
-    "role": "Role",
-    "kind": "Kind",
-    "claim_id": "Claim",
-}
-REPORT_KINDS = {"wrong_flag": "a flag is wrong", "missed_claim": "a claim was missed"}
-# Bookkeeping fields the log keeps but a reader of it does not need.
-HIDDEN_FIELDS = {"version", "published_revision", "rating_value", "resolved_at", "id"}
 # Views that take uploads get a larger body limit than the JSON API's, once logged in.
 UPLOAD_ENDPOINTS = {"moderate.import_upload", "moderate.bench_run"}
 CHART_COLOURS = ("#0b57d0", "#b3261e", "#1b6e3a", "#8a5a00", "#6f42c1")
@@ -197,7 +126,7 @@ def template_globals() -> dict:
         "message": MESSAGES.get(request.args.get("done", "")),
         "pretty": pretty,
         "changes": changes,
-        "action_words": ACTION_WORDS,
+        "action_words": wording.ACTION_WORDS,
         "claim_texts": claim_texts,
         "evidence_checklist": evidence_checklist,
         "evidence_horizon": evidence.HORIZON_YEARS,
@@ -218,18 +147,7 @@ def evidence_checklist(rec: dict) -> list[str]:
     return evidence.checklist({**rec, "phrasings": phrasings, "evidence": rows})
 
 
-@bp.app_template_filter("utc_words")
-def utc_words(stamp: str) -> str:
-    """An ISO timestamp in words, in UTC ("7 Dec 2026, 17:31 UTC"); the page's script
-    rewrites it in the reader's own time zone."""
-    try:
-        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-    except ValueError:
-        return str(stamp)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+bp.add_app_template_filter(wording.utc_words, "utc_words")
 
 
 def claim_texts(events: list[dict]) -> dict[str, str]:
@@ -240,21 +158,6 @@ def claim_texts(events: list[dict]) -> dict[str, str]:
     marks = ",".join("?" * len(ids))
     rows = get_db().execute(f"SELECT id, text FROM claims WHERE id IN ({marks})", ids)
     return dict(rows.fetchall())
-
-
-def _word(key: str, value: object) -> object:
-    """A stored value as a moderator reads it: labels for codes, lists as lines."""
-    if key in ("status", "pending_status") and isinstance(value, str):
-        return STATUS_LABELS.get(value) or REPORT_LABELS.get(value, value)
-    if key == "kind" and isinstance(value, str):
-        return REPORT_KINDS.get(value, value)
-    if key == "verdict" and isinstance(value, str):
-        return VERDICT_LABELS.get(value, value)
-    if key == "evidence" and isinstance(value, list):
-        return "; ".join(f"{ev.get('title', '')} ({ev.get('publisher', '')})" for ev in value if ev)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "; ".join(value)
-    return value
 
 
 def pretty(value: object) -> str:
@@ -299,12 +202,14 @@ def changes(before: object, after: object) -> list[tuple[str, str | None, str | 
         b = before if isinstance(before, dict) else {}
         a = after if isinstance(after, dict) else {}
         keys = [
-            k for k in dict.fromkeys([*b, *a]) if b.get(k) != a.get(k) and k not in HIDDEN_FIELDS
+            k
+            for k in dict.fromkeys([*b, *a])
+            if b.get(k) != a.get(k) and k not in wording.HIDDEN_FIELDS
         ]
         return [
             (
-                FIELD_WORDS.get(k, k.replace("_", " ")),
-                *_pair(_word(k, b.get(k)), _word(k, a.get(k))),
+                wording.field(k),
+                *_pair(wording.value(k, b.get(k)), wording.value(k, a.get(k))),
             )
             for k in keys
         ]
@@ -982,7 +887,7 @@ def revision_lines(rec: dict) -> list[str]:
         lines.append(f"Evidence checked on: {rec['reviewed_at']}")
     for key in ("claimant", "claim_date", "appearance"):
         if rec.get(key):
-            lines.append(f"{FIELD_WORDS[key]}: {rec[key]}")
+            lines.append(f"{wording.FIELD_WORDS[key]}: {rec[key]}")
     for ev in rec.get("evidence", []):
         year = f", {ev['year']}" if ev.get("year") else ""
         kind = SOURCE_LABELS.get(ev.get("source_type", ""), ev.get("source_type", ""))

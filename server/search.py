@@ -47,7 +47,12 @@ def fts_query(q: str, *, prefix: bool = True, columns: str = "") -> str | None:
     kept = [w for w in found if w not in STOPWORDS] or found
     if not kept:
         return None
-    terms = " AND ".join(f'"{w}"' + ("*" if prefix else "") for w in kept)
+    # The last word may be unfinished (typed as you search): a prefix, once long enough
+    # that its stem does not match unrelated words ("mms" must not find "mmr").
+    terms = " AND ".join(
+        f'"{w}"' + ("*" if prefix and n == len(kept) - 1 and len(w) >= 4 else "")
+        for n, w in enumerate(kept)
+    )
     return f"{columns} : ({terms})" if columns else terms
 
 
@@ -105,6 +110,18 @@ def matching_ids_sql(kind: str | None = None) -> str:
     """A subquery of the claim ids whose rows match the `?` query parameter."""
     where = f" AND kind = '{kind}'" if kind in ("current", "published") else ""
     return f"SELECT claim_id FROM claims_fts WHERE claims_fts MATCH ?{where}"
+
+
+def ranked_ids_sql(kind: str) -> str:
+    """A query of (claim_id, score) for the claims matching the `?` parameter (one row
+    of `kind` a claim), lower is better: a word in the text weighs most, then the
+    phrasings, then the summary. Use it as a MATERIALIZED CTE: bm25 needs the full-text
+    query to run as written, not flattened into a join."""
+    assert kind in ("current", "published")
+    return (
+        "SELECT claim_id, bm25(claims_fts, 0, 0, 10.0, 1.0, 4.0) AS score "
+        f"FROM claims_fts WHERE claims_fts MATCH ? AND kind = '{kind}'"
+    )
 
 
 def likely_duplicates(db: sqlite_utils.Database, record: dict, limit: int = 5) -> list[dict]:

@@ -552,10 +552,12 @@ def list_claims(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[dict], int]:
-    """Claims in every state, newest change first, with their open report counts.
-    `status` may also be `pending`: published claims with an edit waiting."""
+    """Claims in every state, with their open report counts: the best word matches
+    first when `q` has words, else the newest change first. `status` may also be
+    `pending`: published claims with an edit waiting."""
     where: list[str] = []
     params: list = []
+    cte, join, order = "", "", "c.updated_at DESC, c.id"
     if status == "pending":
         where.append("c.status = 'published' AND c.pending_status IS NOT NULL")
     elif status:
@@ -565,8 +567,11 @@ def list_claims(
     if query:
         # Words, stemmed, in the current revision's text, summary, phrasings and
         # aliases (drafts' too); or the id.
-        where.append(f"(c.id LIKE ? ESCAPE '\\' OR c.id IN ({search.matching_ids_sql('current')}))")
-        params += [_like(q), query]
+        cte = f"WITH h AS MATERIALIZED ({search.ranked_ids_sql('current')}) "
+        join = "LEFT JOIN h ON h.claim_id = c.id"
+        where.append("(c.id LIKE ? ESCAPE '\\' OR h.claim_id IS NOT NULL)")
+        params = [query, *params, _like(q)]  # the CTE's parameter comes first
+        order = "h.score IS NULL, h.score, " + order
     elif q:
         where.append(
             "(c.id LIKE ? ESCAPE '\\' OR c.text LIKE ? ESCAPE '\\' "
@@ -580,13 +585,13 @@ def list_claims(
         where.append("c.topic = ?")
         params.append(topic)
     sql_where = ("WHERE " + " AND ".join(where)) if where else ""
-    base = f"FROM claims c JOIN claim_revisions r ON r.id = c.current_revision {sql_where}"
-    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    base = f"FROM claims c JOIN claim_revisions r ON r.id = c.current_revision {join} {sql_where}"
+    total = db.execute(f"{cte}SELECT count(*) {base}", params).fetchone()[0]
     rows = list(
         db.query(
-            "SELECT c.*, (SELECT count(*) FROM reports p WHERE p.claim_id = c.id "
+            f"{cte}SELECT c.*, (SELECT count(*) FROM reports p WHERE p.claim_id = c.id "
             f"AND p.status = 'open') AS open_reports {base} "
-            "ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?",
+            f"ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
     )

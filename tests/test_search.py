@@ -73,3 +73,20 @@ def test_the_api_search_finds_words_in_any_form(client):
     for q in ("vaccine autism", "vaccines autism"):
         body = client.get("/v1/claims", query_string={"q": q}).get_json()
         assert [c["id"] for c in body["claims"]] == ["vaccines-cause-autism"]
+
+
+def test_the_workspace_puts_the_best_word_match_first_and_keeps_the_filters(db):
+    # "autism" is in the text of one sample claim and only in phrasings or summaries of
+    # others (if any): the claim that says it in its text comes first.
+    assert workspace_ids(db, "autism")[0] == "vaccines-cause-autism"
+    rows, total = store.list_claims(db, q="kratom", status="published", verdict="false")
+    assert total == 2 and {r["id"] for r in rows} == {
+        "kratom-safe-opioid-treatment",
+        "kratom-not-addictive",
+    }
+    assert store.list_claims(db, q="kratom", verdict="supported")[1] == 0
+
+
+def test_a_short_last_word_is_not_a_prefix_of_unrelated_words(db):
+    assert search.fts_query("mms") == '"mms"'
+    assert search.fts_query("vaccine autis") == '"vaccine" AND "autis"*'

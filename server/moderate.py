@@ -127,6 +127,7 @@ def template_globals() -> dict:
         "pretty": pretty,
         "changes": changes,
         "action_words": wording.ACTION_WORDS,
+        "min_password": auth.MIN_PASSWORD,
         "claim_texts": claim_texts,
         "evidence_checklist": evidence_checklist,
         "evidence_horizon": evidence.HORIZON_YEARS,

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from conftest import sample_claims
+from conftest import finishes_within, sample_claims
 
-from server.matching import Settings, build_index, candidate_features, find_matches, rank
+from server.matching import (
+    Settings,
+    TooMuchText,
+    build_index,
+    candidate_features,
+    find_matches,
+    rank,
+)
+
 
 
 def sample_aliases() -> dict[str, list[str]]:
@@ -169,9 +177,31 @@ def test_rank_orders_claims_strictly(index):
 
 
 def test_sentence_limit_caps_the_work(index):
-    text = "Vaccines cause autism. " * 50
-    found = find_matches(index, [{"id": "s", "text": text}], Settings(max_sentences=10))
-    assert len(found) == 10
+    text = "Vaccines cause autism. " * 10
+    assert len(find_matches(index, [{"id": "s", "text": text}], Settings(max_sentences=10))) == 10
+    # One more sentence, in another segment: refused whole, not read in part.
+    with pytest.raises(TooMuchText):
+        find_matches(
+            index,
+            [{"id": "s", "text": text}, {"id": "t", "text": "One more."}],
+            Settings(max_sentences=10),
+        )
+
+
+def test_overlapping_pairs_are_dropped_in_linear_time():
+    """Issue 12, point 1: "Kratom cures addiction. " x 5,000 took 3 s, 1.8 s of it
+    comparing every match with every kept one. 50,000 matches of one claim in one
+    segment would take the old loop minutes; the deadline is 60 s."""
+    code = (
+        "from server.matching import Match, _drop_overlapping_pairs\n"
+        "ms = [Match('s', i * 10, i * 10 + 8, 'x', '', '', 'c', 0.9, 'confident', 'repeats',"
+        " 'contradicts_evidence') for i in range(50_000)]\n"
+        "pair = Match('s', 0, 18, 'x', '', '', 'c', 0.95, 'confident', 'repeats',"
+        " 'contradicts_evidence')\n"
+        "out = _drop_overlapping_pairs([pair] + ms)\n"
+        "assert len(out) == 49_999 and out[0] is pair, len(out)\n"
+    )
+    finishes_within(code, 60)
 
 
 def test_a_short_claims_words_inside_a_different_assertion_do_not_match(index):

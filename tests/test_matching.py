@@ -15,7 +15,6 @@ from server.matching import (
 )
 
 
-
 def sample_aliases() -> dict[str, list[str]]:
     aliases: dict[str, list[str]] = {}
     for c in sample_claims():

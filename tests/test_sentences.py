@@ -14,7 +14,12 @@ def sentences(text: str) -> list[str]:
 
 def test_sentences_keep_their_offsets_and_skip_abbreviations():
     text = "Dr. Smith said so. Kratom is not addictive!  Is it?\u2026 Yes."
-    assert sentences(text) == ["Dr. Smith said so.", "Kratom is not addictive!", "Is it?\u2026", "Yes."]
+    assert sentences(text) == [
+        "Dr. Smith said so.",
+        "Kratom is not addictive!",
+        "Is it?\u2026",
+        "Yes.",
+    ]
 
 
 @pytest.mark.parametrize("mark", [".", "!", "?", "\u2026"])
@@ -35,4 +40,9 @@ def test_terminators_with_closing_quotes_still_end_sentences():
         'He said "kratom is safe."',
         "Then left.",
     ]
-    assert sentences("Wait...what? No!!! (Really.) Yes") == ["Wait...what?", "No!!!", "(Really.)", "Yes"]
+    assert sentences("Wait...what? No!!! (Really.) Yes") == [
+        "Wait...what?",
+        "No!!!",
+        "(Really.)",
+        "Yes",
+    ]

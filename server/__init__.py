@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import db, limits
 
@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_MATCH="600 per minute",
         RATELIMIT_READ="1200 per minute",
         RATELIMIT_REPORTS="30 per hour",
+        RATELIMIT_API_KEY="6000 per minute",  # /v1/match per API key, instead of per address
+        API_KEY_USES_FLUSH_SECONDS=60.0,  # how often each worker writes its keys' use counts
         JSON_SORT_KEYS=False,
         # Moderators' workspace (server/moderate.py, server/auth.py).
         SESSION_LIFETIME=8 * 3600,  # seconds a login lasts at most
@@ -70,13 +72,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from flask_cors import CORS
 
     # Public read and match routes answer any origin, without credentials; nothing
-    # else is listed, so the workspace never answers cross-origin.
+    # else is listed, so the workspace never answers cross-origin. Reports answer
+    # only the extension (api.create_report also refuses other origins outright).
     CORS(
         app,
-        resources={r"/v1/*": {"origins": "*"}},
+        resources={
+            r"/v1/reports": {"origins": [r"chrome-extension://.*", r"moz-extension://.*"]},
+            r"/v1/*": {"origins": "*", "send_wildcard": True},
+        },
         supports_credentials=False,
-        send_wildcard=True,
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", "Authorization", "X-API-Key"],
         methods=["GET", "POST", "OPTIONS"],
         max_age=86400,
     )
@@ -107,8 +112,19 @@ def create_app(test_config: dict | None = None) -> Flask:
             message = exc.description or exc.name
             if exc.code == 429:
                 message = f"Too many requests from this client (limit {message}); retry later."
-            return api.error(exc.code or 500, _code(exc), message)
+            response, status = api.error(exc.code or 500, _code(exc), message)
+            if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+                response.headers["Allow"] = ", ".join(exc.valid_methods)
+            return response, status
         return exc
+
+    @app.errorhandler(TimeoutError)
+    def slow_client(exc: TimeoutError):
+        # The request was not read within the server's read timeout (serving.py):
+        # the thread is freed; the client, if still there, learns why.
+        if request.path.startswith("/v1/"):
+            return api.error(408, "request_timeout", "The request was not sent in time.")
+        return "Request timeout", 408
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -339,7 +340,8 @@ def create_api_key(db: sqlite_utils.Database, name: str, actor: dict) -> tuple[d
 def list_api_keys(db: sqlite_utils.Database) -> list[dict]:
     return list(
         db.query(
-            "SELECT k.id, k.name, k.prefix, k.created_at, k.last_used_at, k.revoked_at, "
+            "SELECT k.id, k.name, k.prefix, k.created_at, k.last_used_at, k.use_count, "
+            "k.revoked_at, "
             "u.email AS owner FROM api_keys k LEFT JOIN users u ON u.id = k.user_id "
             "ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC"
         )
@@ -365,6 +367,68 @@ def revoke_api_key(db: sqlite_utils.Database, key_id: int, actor: dict) -> dict:
             {"name": rows[0]["name"], "revoked_at": stamp},
         )
     return {**rows[0], "revoked_at": stamp}
+
+
+def presented_api_key() -> str | None:
+    """The key a request presents: `Authorization: Bearer hf_…` or `X-API-Key: hf_…`."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.headers.get("X-API-Key") or None
+
+
+def request_api_key() -> dict | None:
+    """This request's live API key row (looked up once per request), None when it
+    presents none; a key that is unknown, revoked or malformed is refused with 401."""
+    if "api_key" not in g:
+        token = presented_api_key()
+        key = None
+        if token is not None:
+            from .api import BadRequest
+            from .db import get_db
+
+            key = check_api_key(get_db(), token)
+            if key is None:
+                raise BadRequest(401, "invalid_api_key", "That API key is not valid.")
+        g.api_key = key
+    return g.api_key
+
+
+class KeyUses:
+    """Uses of each API key, summed in memory and written in batches (at most every
+    `flush_seconds`), so that a request with a key does not wait for a write."""
+
+    def __init__(self, flush_seconds: float):
+        self.flush_seconds = flush_seconds
+        self.counts: dict[int, int] = {}
+        self.last: dict[int, str] = {}
+        self.flushed_at = time.monotonic()
+        self.lock = threading.Lock()
+
+    def add(self, db: sqlite_utils.Database, key_id: int) -> None:
+        with self.lock:
+            self.counts[key_id] = self.counts.get(key_id, 0) + 1
+            self.last[key_id] = store.now()
+            if time.monotonic() - self.flushed_at < self.flush_seconds:
+                return
+            counts, last = self.counts, self.last
+            self.counts, self.last = {}, {}
+            self.flushed_at = time.monotonic()
+        with write(db):
+            db.conn.executemany(
+                "UPDATE api_keys SET use_count = use_count + ?, "
+                "last_used_at = max(coalesce(last_used_at, ''), ?) WHERE id = ?",
+                [(n, last[k], k) for k, n in counts.items()],
+            )
+
+
+def key_uses(app) -> KeyUses:
+    found = app.extensions.get("healthflags_key_uses")
+    if found is None:
+        found = app.extensions["healthflags_key_uses"] = KeyUses(
+            float(app.config["API_KEY_USES_FLUSH_SECONDS"])
+        )
+    return found
 
 
 def check_api_key(db: sqlite_utils.Database, token: str) -> dict | None:

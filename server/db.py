@@ -141,6 +141,12 @@ def m002_vectors_by_text(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_api_key_uses(db: sqlite_utils.Database) -> None:
+    # How often each key was used (with last_used_at, shown in the workspace's list).
+    db.execute("ALTER TABLE api_keys ADD COLUMN use_count INTEGER NOT NULL DEFAULT 0")
+
+
 _SCHEMA_001 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 

@@ -36,7 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_LIFETIME=8 * 3600,  # seconds a login lasts at most
         SESSION_IDLE_TIMEOUT=3600,  # seconds without a request before a session ends
         MODERATE_COOKIE_SECURE=None,  # None: Secure, except plain http on a loopback address
-        LOGIN_RATE_LIMIT="5 per minute;30 per hour",  # failed logins, per account and per address
+        # Failed logins (auth.LoginThrottle): per account from browsers it never logged
+        # in from, and per address counting only that address's own failures.
+        LOGIN_RATE_LIMIT="5 per minute;30 per hour",
+        LOGIN_RATE_LIMIT_ADDRESS="20 per minute;100 per hour",
         LOGIN_RATE_LIMIT_STORAGE=None,  # None: RATELIMIT_STORAGE_URI (memory:// is per worker)
         PASSWORD_HASH_CHEAP=False,  # tests only: fast argon2 parameters for new hashes
         MODERATE_MAX_UPLOAD=10 * 1024 * 1024,  # bytes of an import file or a bench page

@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
 from . import db, limits
 
@@ -111,6 +111,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, ClientDisconnected):
+            # The body stopped coming: too slow (serving.py's read deadline) or gone.
+            return slow_client(exc)
         if request.path.startswith("/v1/") or request.path == "/v1":
             message = exc.description or exc.name
             if exc.code == 429:
@@ -121,10 +124,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             return response, status
         return exc
 
-    @app.errorhandler(TimeoutError)
-    def slow_client(exc: TimeoutError):
-        # The request was not read within the server's read timeout (serving.py):
-        # the thread is freed; the client, if still there, learns why.
+    def slow_client(exc: Exception):
+        # The thread is free again; the client, if still there, learns why.
         if request.path.startswith("/v1/"):
             return api.error(408, "request_timeout", "The request was not sent in time.")
         return "Request timeout", 408

@@ -7,7 +7,7 @@ stored, and never logged (errors name the field, never its content).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
@@ -18,9 +18,10 @@ from .db import get_db
 from .formats import claim_review
 from .limits import limiter, match_client, match_limit, read_limit, report_limit
 from .matcher import get_matcher
-from .matching import Settings, TooMuchText, find_matches
+from .matching import Match, Settings, TooMuchText, find_matches
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
+MATCH_FIELDS = [f.name for f in fields(Match)]  # read directly: asdict deep-copies each value
 
 
 class BadRequest(Exception):
@@ -133,7 +134,7 @@ def match():
     return jsonify(
         {
             "db_version": version,
-            "matches": [asdict(m) for m in found],
+            "matches": [{f: getattr(m, f) for f in MATCH_FIELDS} for m in found],
             "claims": {cid: public_claim(c) for cid, c in claims.items()},
             "rejected": rejected,
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
@@ -21,7 +22,8 @@ from .matcher import get_matcher
 from .matching import Match, Settings, TooMuchText, find_matches
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
-MATCH_FIELDS = [f.name for f in fields(Match)]  # read directly: asdict deep-copies each value
+MATCH_FIELDS = tuple(f.name for f in fields(Match))
+_match_values = attrgetter(*MATCH_FIELDS)  # asdict deep-copies every value: 5x slower
 
 
 class BadRequest(Exception):
@@ -134,7 +136,7 @@ def match():
     return jsonify(
         {
             "db_version": version,
-            "matches": [{f: getattr(m, f) for f in MATCH_FIELDS} for m in found],
+            "matches": [dict(zip(MATCH_FIELDS, _match_values(m), strict=True)) for m in found],
             "claims": {cid: public_claim(c) for cid, c in claims.items()},
             "rejected": rejected,
         }

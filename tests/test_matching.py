@@ -322,3 +322,19 @@ def test_a_big_page_costs_memory_linear_in_its_words():
     finally:
         tracemalloc.stop()
     assert peak < 30_000_000, f"peak {peak / 1e6:.0f} MB"
+
+
+def test_a_repeated_sentence_is_scored_once(index, monkeypatch):
+    """Issue 12, point 1: "Kratom cures addiction. " x 5,000 took 3.0 s, every copy
+    scored anew. Copies are flagged each, from one scoring."""
+    import server.matching as engine
+
+    calls = []
+    real = engine.fuzzy_ratios
+    monkeypatch.setattr(engine, "fuzzy_ratios", lambda *a: calls.append(a) or real(*a))
+    once = flags(index, "Vaccines cause autism. Kratom is not addictive.")
+    scored_once = len(calls)
+    calls.clear()
+    many = flags(index, "Vaccines cause autism. Kratom is not addictive. " * 1000)
+    assert len(many) == 1000 * len(once) == 2000
+    assert len(calls) <= scored_once + 4  # and the pair across the repeat boundary

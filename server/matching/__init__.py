@@ -604,7 +604,6 @@ def _match(
     claim, score, phrasing = cand.claim, cand.score, cand.phrasing
     text = segs[unit.segment]["text"]
     start, end = _trim_to_words(text, unit.start, unit.end)
-    claim_words = set(index.phrasing_terms(phrasing))
     if cand.method == "semantic":
         # Sentence vectors barely register negation ("is addictive" sits next to "is
         # not addictive"), and a rewording may say a claim with negatives of its own
@@ -614,6 +613,7 @@ def _match(
         sentence = text[unit.start : unit.end]
         st = (stances or {}).get((sentence, phrasing))
         if st is None:
+            claim_words = set(index.phrasing_terms(phrasing))
             st = stance(sentence, claim_words, int(index.phrasing_negations[phrasing]))
             if stances is not None:
                 stances[(sentence, phrasing)] = st

@@ -232,7 +232,7 @@ def _scored(
     embed_text: Callable[[int], str] | None = None,
     decide_at: float | None = None,
 ) -> Iterator[tuple[int, list[_Scored]]]:
-    """Per unit (its row in `texts`), its candidate claims scoring at least
+    """Per row of `texts` (a distinct unit text), its candidate claims scoring at least
     `possible`, best first by `RANKING` (trained to tell which of several claims a
     text repeats); `words(unit)` gives a unit's terms, for the rapidfuzz ratios;
     `text_of(unit)` its text, for the rules that read the page (verbatim clauses);

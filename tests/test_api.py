@@ -393,6 +393,14 @@ def test_one_bad_segment_is_rejected_and_the_others_matched(client):
     assert rejected["message"]
 
 
+def test_six_segments_of_20000_dots_get_an_answer(client):
+    """Issue 12, point 1, its failing input: six segments of 20,000 dots (120 KB)
+    held a worker 30 s and got an HTML 500. Now a JSON answer: nothing to flag."""
+    segments = [{"id": f"s{i}", "text": "." * 20_000} for i in range(6)]
+    res = client.post("/v1/match", json={"segments": segments})
+    assert res.status_code == 200 and res.get_json()["matches"] == []
+
+
 def test_a_page_over_the_sentence_budget_is_refused_whole(client):
     """Issue 12, point 1: the work a request may ask for is bounded (5,000 sentences
     by default) and a page over it gets a clear 413, not part of an answer."""

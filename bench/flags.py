@@ -1,0 +1,434 @@
+"""The flags a reader sees, measured on realistic prose: precision and recall of flags
+at `possible` and `confident`, stance accuracy, and wrong "contradicts the evidence"
+flags on real health news, each with its count and a 95% Wilson interval.
+
+    python bench/flags.py --data ../shared/data [--semantic] [--half report|fit]
+
+Data (a data set whose files are missing is skipped, with a note):
+  --data DIR   the evaluation data (../shared/data; see its README):
+      DIR/health-news-dev/articles.jsonl            real health news (paragraphs as segments)
+      DIR/fullfact-health/pairs.csv                 Full Fact transcript text -> its claim
+      DIR/clef2020-task2/verified_claims.docs.tsv   10,375 Snopes claims (imported as false)
+      DIR/clef2020-task2/dev/ (report), train/ (fit)  tweets.queries.tsv, tweet-vclaim-pairs.qrels
+      DIR/clef2022-task2a/verified_claims.docs.tsv  14,231 Snopes claims (imported as false)
+      DIR/clef2022-task2a/dev-test/ (report)        tweets and qrels
+  --team DIR   the team-written set (bench/data): pairs.jsonl, pages/*.json
+  --cache DIR  built databases, reused while their inputs are unchanged (bench/.cache)
+  --out FILE   the news flags, for reading by hand
+               (default: CACHE/news-flags-<half>-<words|semantic>.txt)
+
+Databases are built as a moderator builds them (`datasets.seeded_database`: the
+shipped seed as `healthflags serve` loads it, a feed as `healthflags import --publish`
+does; with --semantic, vectors as `embed_published`). The engine is the real app
+(`create_app` with the shipped MATCH_* settings) answering POST /v1/match; pages are
+cut into segments and batches as the extension cuts them. Only the rate limit and the
+match-count flush are off. What counts as a right flag per data set is in
+bench/README.md ("Flags"); the last line holds the summary figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import datasets as ds
+import scoring
+from scoring import Doc, Span, utf16_len
+
+from server import create_app, store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "server" / "seed"
+# What a built database depends on: the seed and the code of the import path.
+IMPORT_CODE = [ROOT / "server" / n for n in ("store.py", "claims.py", "db.py", "formats.py")]
+# extension/text-anchoring.js and extension/content.js: how a page becomes requests.
+MAX_SEGMENT_CHARS = 4000
+MAX_BATCH_SEGMENTS = 60
+MAX_BATCH_CHARS = 40_000
+
+
+def segments_of(text: str) -> list[tuple[int, str]]:
+    """(start, text) of the segments the extension sends for one block: cut at white
+    space below MAX_SEGMENT_CHARS (JavaScript counts UTF-16 units; these are code
+    points, the same for text within the Basic Multilingual Plane)."""
+    out, base = [], 0
+    while base < len(text):
+        end = min(len(text), base + MAX_SEGMENT_CHARS)
+        if end < len(text):
+            cut = text.rfind(" ", 0, end + 1)
+            if cut > base + MAX_SEGMENT_CHARS / 2:
+                end = cut + 1
+        if text[base:end].strip():
+            out.append((base, text[base:end]))
+        base = end
+    return out
+
+
+def batches(segments: list[dict]) -> list[list[dict]]:
+    """Segments grouped into requests as the extension groups them."""
+    out: list[list[dict]] = []
+    chars = 0
+    for seg in segments:
+        full = out and (
+            len(out[-1]) >= MAX_BATCH_SEGMENTS or chars + len(seg["text"]) > MAX_BATCH_CHARS
+        )
+        if not out or full:
+            out.append([])
+            chars = 0
+        out[-1].append(seg)
+        chars += len(seg["text"])
+    return out
+
+
+class Engine:
+    """The real app on one database file, asked as the extension asks it."""
+
+    def __init__(self, path: Path, semantic: bool):
+        self.app = create_app(
+            {
+                "DATABASE": str(path),
+                "SECRET_KEY": "bench",
+                "RATELIMIT_ENABLED": False,
+                "MATCH_COUNTS_FLUSH_SECONDS": 1e12,  # the bench's own counts stay out
+                "SEMANTIC": semantic,
+                "SEMANTIC_THREADS": 2,
+            }
+        )
+        from server import db as dbm
+
+        db = dbm.open_db(path)
+        try:
+            if semantic:
+                from server.matcher import embed_published
+
+                t0 = time.perf_counter()
+                n = embed_published(self.app, db)  # as `serve` and `import` do
+                log(f"  vectors for {n} published texts in {time.perf_counter() - t0:.0f} s")
+            claims, _ = store.index_rows(db)
+        finally:
+            db.close()
+        self.claims = {c["id"]: c for c in claims}
+        self.group = ds.same_claim_groups(claims)
+        self.client = self.app.test_client()
+
+    def flags(self, paragraphs: list[str]) -> list[scoring.Flag]:
+        segments, where = [], {}
+        for p, text in enumerate(paragraphs):
+            for base, piece in segments_of(text):
+                sid = f"{p}.{base}"
+                segments.append({"id": sid, "text": piece})
+                where[sid] = (p, utf16_len(text[:base]))
+        out = []
+        for batch in batches(segments):
+            answer = self.client.post("/v1/match", json={"segments": batch, "lang": "en"})
+            assert answer.status_code == 200, answer.get_json()
+            for m in answer.get_json()["matches"]:
+                p, base = where[m["segment_id"]]
+                out.append(scoring.Flag.from_match(m, p, base, self.group))
+        return out
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- databases ------------------------------------------------------------------------
+
+
+def database(args, name: str) -> Path:
+    """The database `name` in the cache, built first if its inputs changed."""
+    feeds = {"seed": None, **args.feeds}
+    feed = feeds[name]
+    inputs = [SEED, *IMPORT_CODE] + ([feed[0]] if feed else [])
+    key = ds.inputs_hash(inputs, extra=name)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    path = args.cache / f"flags-{name}-{key}.db"
+    if path.exists() and not args.rebuild:
+        return path
+    for old in args.cache.glob(f"flags-{name}-*.db*"):
+        old.unlink()
+    t0 = time.perf_counter()
+    tmp = path.with_suffix(".building")
+    tmp.unlink(missing_ok=True)
+    ds.seeded_database(tmp, [(feed[0].name, feed[1]())] if feed else [])
+    tmp.replace(path)
+    log(f"built database {name} in {time.perf_counter() - t0:.0f} s: {path}")
+    return path
+
+
+# --- data sets as documents with labelled spans ---------------------------------------
+
+
+def single(key: str, text: str, labels: dict[str, str]) -> Doc:
+    return Doc(key, [text], [Span(0, 0, utf16_len(text), labels)])
+
+
+def team_pairs(args) -> list[Doc]:
+    by_text: dict[str, dict[str, str]] = {}
+    for row in ds.read_team_pairs(args.team / "pairs.jsonl"):
+        by_text.setdefault(row["text"], {})[row["claim_id"]] = row["label"]
+    return [single(f"pair{i}", text, labels) for i, (text, labels) in enumerate(by_text.items())]
+
+
+def team_pages(args) -> list[Doc]:
+    docs = []
+    for page in ds.read_team_pages(args.team / "pages"):
+        paragraphs, spans = [], []
+        for p, para in enumerate(page["paragraphs"]):
+            at = 0
+            for s in para:
+                n = utf16_len(s["text"])
+                labels = {c["claim_id"]: c["label"] for c in s.get("claims", [])}
+                spans.append(Span(p, at, at + n, labels))
+                at += n + 1
+            paragraphs.append(ds.page_sentences(para))
+        meta = {k: page.get(k, "") for k in ("kind", "topic", "title")}
+        docs.append(Doc(page["id"], paragraphs, spans, meta))
+    return docs
+
+
+def fullfact_claims(path: Path) -> dict[str, str]:
+    """Claim text → its store id (`ff-N`, in order of first appearance in the file)."""
+    out: dict[str, str] = {}
+    for r in ds.fullfact_rows(path):
+        out.setdefault(" ".join(r["output_text"].split()), f"ff-{len(out) + 1}")
+    return out
+
+
+def fullfact_records(path: Path) -> list[dict]:
+    ids = fullfact_claims(path)
+    rows = {" ".join(r["output_text"].split()): r for r in ds.fullfact_rows(path)}
+    return [
+        {"id": cid, "text": text[:500], "verdict": "unproven", "topic": "evaluation"}
+        | {"summary": "Imported from pairs.csv for evaluation."}
+        for text, cid in ids.items()
+        if not ds.not_health(rows[text])
+    ]
+
+
+def fullfact(args) -> list[Doc]:
+    ids = fullfact_claims(args.fullfact)
+    docs = []
+    for i, r in enumerate(ds.fullfact_rows(args.fullfact, args.half)):
+        # Rows whose "claim" is not medical, or not a claim, have none in the database.
+        claim = ids[" ".join(r["output_text"].split())]
+        docs.append(single(f"row{i}", r["input_text"], {} if ds.not_health(r) else {claim: "says"}))
+    return docs
+
+
+def clef(args, folder: Path, claims_path: Path) -> list[Doc]:
+    slug = ds.claim_ids(ds.read_claims(claims_path))
+    qrels = ds.read_qrels(folder / "tweet-vclaim-pairs.qrels")
+    return [
+        single(q, text, {slug[c]: "says" for c in qrels[q] if c in slug})
+        for q, text in ds.read_queries(folder / "tweets.queries.tsv")
+        if q in qrels
+    ]
+
+
+def news(args) -> list[Doc]:
+    return [
+        Doc(a["id"], [p for p in a["paragraphs"] if p.strip()], None, {"title": a["title"]})
+        for a in ds.news_articles(args.news, args.half)
+    ]
+
+
+def plan(args) -> list[tuple[str, str, object]]:
+    """(data set, database, documents loader) for the half asked, those with data."""
+    d, half = args.data, args.half
+    c20, c22 = d / "clef2020-task2", d / "clef2022-task2a"
+    rows = [
+        ("team-pairs", "seed", team_pairs, args.team / "pairs.jsonl", ds.REPORT),
+        ("team-pages", "seed", team_pages, args.team / "pages", ds.REPORT),
+        ("fullfact", "fullfact", fullfact, args.fullfact, None),
+        (
+            "clef2020-dev",
+            "clef2020",
+            lambda a: clef(a, c20 / "dev", args.feeds["clef2020"][0]),
+            c20 / "dev",
+            ds.REPORT,
+        ),
+        (
+            "clef2020-train",
+            "clef2020",
+            lambda a: clef(a, c20 / "train", args.feeds["clef2020"][0]),
+            c20 / "train",
+            ds.FIT,
+        ),
+        (
+            "clef2022-dev-test",
+            "clef2022",
+            lambda a: clef(a, c22 / "dev-test", args.feeds["clef2022"][0]),
+            c22 / "dev-test",
+            ds.REPORT,
+        ),
+        ("news", "seed", news, args.news, None),
+        ("news-10k", "clef2020", news, args.news, None),
+    ]
+    out = []
+    for name, db, load, path, only in rows:
+        if only not in (None, half) or (args.only and name not in args.only):
+            continue
+        feed = args.feeds.get(db)
+        if not path.exists() or (feed and not feed[0].exists()):
+            log(f"skipped {name}: {path if not path.exists() else feed[0]} not found")
+            continue
+        out.append((name, db, load))
+    return out
+
+
+# --- running and printing -------------------------------------------------------------
+
+
+def run(engine: Engine, docs: list[Doc]) -> list[list[scoring.Flag]]:
+    return [engine.flags(doc.paragraphs) for doc in docs]
+
+
+def print_labelled(name: str, docs, flags, engine: Engine, db: str) -> scoring.Tally:
+    says = "repeats" if name == "fullfact" else None  # see bench/README.md, "Flags"
+    total = scoring.Tally()
+    for doc, fs in zip(docs, flags, strict=True):
+        total.add(scoring.tally(doc, fs, engine.group, says))
+    labels = Counter(lab for d in docs for s in d.spans for lab in s.labels.values())
+    empty = sum(1 for d in docs for s in d.spans if not s.labels)
+    print(
+        f"{name}: {len(docs)} documents, {sum(len(d.spans) for d in docs)} spans "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(labels.items()))}, nothing to flag {empty}); "
+        f"database {db} ({len(engine.claims)} published claims)"
+    )
+    for tier in scoring.TIERS:
+        c = total.flags[tier]
+        wrong = ", ".join(f"{k} {c[k]}" for k in scoring.WRONG_KINDS if c[k])
+        paint = ", ".join(f"{a} {n}" for (t, a), n in sorted(total.paint.items()) if t == tier)
+        print(
+            f"  {tier:9}: precision {scoring.share(*total.precision(tier))}"
+            f"  recall {scoring.share(*total.recall(tier))}"
+            f"\n             wrong: {wrong or 'none'}; tolerated {c[scoring.TOLERATED]}"
+            f"; wrong flags' paint: {paint or 'none'}"
+        )
+    if total.stance:
+        confusion = ", ".join(f"{e}->{g} {n}" for (e, g), n in sorted(total.stance.items()))
+        print(f"  stance accuracy {scoring.share(*total.stance_accuracy())}  ({confusion})")
+    if name == "team-pages":
+        verdicts = {c: v["verdict"] for c, v in engine.claims.items()}
+        for doc, fs in zip(docs, flags, strict=True):
+            pc = scoring.page_check(doc, fs, verdicts, engine.group)
+            print(
+                f"  page {doc.key} ({doc.meta.get('kind')}, {doc.meta.get('topic')}): false "
+                f"claims repeated {len(pc['said'])}, flagged confident "
+                f"{len(pc['said']) - len(pc['missed'])}"
+                + (f" (missed: {', '.join(pc['missed'])})" if pc["missed"] else "")
+                + f"; harmless sentences {pc['harmless']}, flagged possible "
+                f"{pc['harmless_possible']}, confident {pc['harmless_confident']}"
+            )
+    return total
+
+
+def print_news(name: str, docs, flags, engine: Engine, db: str, out) -> tuple[int, int]:
+    red = [
+        any(f.tier == "confident" and f.assessment == "contradicts_evidence" for f in fs)
+        for fs in flags
+    ]
+    any_conf = sum(any(f.tier == "confident" for f in fs) for fs in flags)
+    n_flags = Counter((f.tier, f.assessment) for fs in flags for f in fs)
+    print(
+        f"{name}: {len(docs)} articles, {sum(len(d.paragraphs) for d in docs)} paragraphs; "
+        f"database {db} ({len(engine.claims)} published claims)\n"
+        f"  articles with a confident contradicts_evidence flag: "
+        f"{scoring.share(sum(red), len(docs))}"
+        f"\n  articles with any confident flag {any_conf}, any flag "
+        f"{sum(bool(fs) for fs in flags)}; flags: "
+        + ", ".join(f"{t} {a} {n}" for (t, a), n in sorted(n_flags.items()))
+    )
+    order = {("confident", "contradicts_evidence"): 0}
+    rows = sorted(
+        (
+            (order.get((f.tier, f.assessment), 1 if f.tier == "confident" else 2), d.key, f, d)
+            for d, fs in zip(docs, flags, strict=True)
+            for f in fs
+        ),
+        key=lambda r: (r[0], r[1], r[2].paragraph, r[2].start),
+    )
+    for _, key, f, d in rows:
+        claim = engine.claims[f.claim_id]
+        out.write(
+            f"[{name}] {f.tier} {f.stance} {f.assessment} {f.score:.3f} {f.method} | {key} "
+            f"para {f.paragraph} | {d.meta.get('title', '')}\n  text:  {f.quote}\n"
+            f"  claim: {f.claim_id} ({claim['verdict']}): {claim['text']}\n"
+        )
+    return sum(red), len(docs)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    p.add_argument("--team", type=Path, default=ROOT / "bench" / "data")
+    p.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache")
+    p.add_argument("--out", type=Path, help="file for the news flags")
+    p.add_argument("--half", choices=(ds.REPORT, ds.FIT), default=ds.REPORT)
+    p.add_argument("--semantic", action="store_true", help="with the semantic stage")
+    p.add_argument("--only", nargs="*", help="data sets to run (names as printed)")
+    p.add_argument("--rebuild", action="store_true", help="rebuild cached databases")
+    args = p.parse_args(argv)
+    d = args.data
+    args.news = d / "health-news-dev" / "articles.jsonl"
+    args.fullfact = d / "fullfact-health" / "pairs.csv"
+    c20 = d / "clef2020-task2" / "verified_claims.docs.tsv"
+    c22 = d / "clef2022-task2a" / "verified_claims.docs.tsv"
+    args.feeds = {
+        "clef2020": (c20, lambda: ds.feed_records(c20)),
+        "clef2022": (c22, lambda: ds.feed_records(c22)),
+        "fullfact": (args.fullfact, lambda: fullfact_records(args.fullfact)),
+    }
+    mode = "semantic" if args.semantic else "words"
+    out_path = args.out or args.cache / f"news-flags-{args.half}-{mode}.txt"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    engines: dict[str, Engine] = {}
+    tallies: dict[str, scoring.Tally] = {}
+    news_share: dict[str, tuple[int, int]] = {}
+    print(f"half={args.half} engine={mode}")
+    with out_path.open("w", encoding="utf-8") as out:
+        for name, db, load in plan(args):
+            t0 = time.perf_counter()
+            if db not in engines:
+                engines[db] = Engine(database(args, db), args.semantic)
+            docs = load(args)
+            flags = run(engines[db], docs)
+            if name.startswith("news"):
+                news_share[name] = print_news(name, docs, flags, engines[db], db, out)
+            else:
+                tallies[name] = print_labelled(name, docs, flags, engines[db], db)
+            log(f"  {name}: {time.perf_counter() - t0:.0f} s")
+    log(f"news flags written to {out_path}")
+    print(summary(tallies, news_share))
+
+
+def summary(tallies: dict[str, scoring.Tally], news: dict[str, tuple[int, int]]) -> str:
+    """The last line. Precision, recall and stance: the team-written set (pairs and
+    pages together) where it exists, else the Full Fact rows; news: the news half."""
+    team = [tallies[n] for n in ("team-pairs", "team-pages") if n in tallies]
+    source = team or [tallies[n] for n in ("fullfact",) if n in tallies]
+    t = scoring.Tally()
+    for x in source:
+        t.add(x)
+    print(
+        "summary from: "
+        + ("team-pairs + team-pages" if team else "fullfact (team-written set absent)"),
+        file=sys.stderr,
+    )
+    r = scoring.ratio
+    return (
+        f"flags: precision_confident={r(*t.precision('confident'))} "
+        f"recall_confident={r(*t.recall('confident'))} "
+        f"precision_possible={r(*t.precision('possible'))} "
+        f"recall_possible={r(*t.recall('possible'))} stance_acc={r(*t.stance_accuracy())} "
+        f"news_wrong_flag_share={r(*news.get('news', (0, 0)))} "
+        f"news_wrong_flag_share_10k={r(*news.get('news-10k', (0, 0)))}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -32,11 +32,14 @@ import argparse
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import datasets as ds
+import documents
 import scoring
-from scoring import Doc, Span, utf16_len
+from scoring import Doc, utf16_len
 
 from server import create_app, store
 
@@ -159,115 +162,27 @@ def database(args, name: str) -> Path:
     return path
 
 
-# --- data sets as documents with labelled spans ---------------------------------------
-
-
-def single(key: str, text: str, labels: dict[str, str]) -> Doc:
-    return Doc(key, [text], [Span(0, 0, utf16_len(text), labels)])
-
-
-def team_pairs(args) -> list[Doc]:
-    by_text: dict[str, dict[str, str]] = {}
-    for row in ds.read_team_pairs(args.team / "pairs.jsonl"):
-        by_text.setdefault(row["text"], {})[row["claim_id"]] = row["label"]
-    return [single(f"pair{i}", text, labels) for i, (text, labels) in enumerate(by_text.items())]
-
-
-def team_pages(args) -> list[Doc]:
-    docs = []
-    for page in ds.read_team_pages(args.team / "pages"):
-        paragraphs, spans = [], []
-        for p, para in enumerate(page["paragraphs"]):
-            at = 0
-            for s in para:
-                n = utf16_len(s["text"])
-                labels = {c["claim_id"]: c["label"] for c in s.get("claims", [])}
-                spans.append(Span(p, at, at + n, labels))
-                at += n + 1
-            paragraphs.append(ds.page_sentences(para))
-        meta = {k: page.get(k, "") for k in ("kind", "topic", "title")}
-        docs.append(Doc(page["id"], paragraphs, spans, meta))
-    return docs
-
-
-def fullfact_claims(path: Path) -> dict[str, str]:
-    """Claim text → its store id (`ff-N`, in order of first appearance in the file)."""
-    out: dict[str, str] = {}
-    for r in ds.fullfact_rows(path):
-        out.setdefault(" ".join(r["output_text"].split()), f"ff-{len(out) + 1}")
-    return out
-
-
-def fullfact_records(path: Path) -> list[dict]:
-    ids = fullfact_claims(path)
-    rows = {" ".join(r["output_text"].split()): r for r in ds.fullfact_rows(path)}
-    return [
-        {"id": cid, "text": text[:500], "verdict": "unproven", "topic": "evaluation"}
-        | {"summary": "Imported from pairs.csv for evaluation."}
-        for text, cid in ids.items()
-        if not ds.not_health(rows[text])
-    ]
-
-
-def fullfact(args) -> list[Doc]:
-    ids = fullfact_claims(args.fullfact)
-    docs = []
-    for i, r in enumerate(ds.fullfact_rows(args.fullfact, args.half)):
-        # Rows whose "claim" is not medical, or not a claim, have none in the database.
-        claim = ids[" ".join(r["output_text"].split())]
-        docs.append(single(f"row{i}", r["input_text"], {} if ds.not_health(r) else {claim: "says"}))
-    return docs
-
-
-def clef(args, folder: Path, claims_path: Path) -> list[Doc]:
-    slug = ds.claim_ids(ds.read_claims(claims_path))
-    qrels = ds.read_qrels(folder / "tweet-vclaim-pairs.qrels")
-    return [
-        single(q, text, {slug[c]: "says" for c in qrels[q] if c in slug})
-        for q, text in ds.read_queries(folder / "tweets.queries.tsv")
-        if q in qrels
-    ]
-
-
-def news(args) -> list[Doc]:
-    return [
-        Doc(a["id"], [p for p in a["paragraphs"] if p.strip()], None, {"title": a["title"]})
-        for a in ds.news_articles(args.news, args.half)
-    ]
-
-
-def plan(args) -> list[tuple[str, str, object]]:
-    """(data set, database, documents loader) for the half asked, those with data."""
+def plan(args) -> list[tuple[str, str, Callable[[], list[Doc]]]]:
+    """(data set, database, its documents) for the half asked, those with data."""
     d, half = args.data, args.half
     c20, c22 = d / "clef2020-task2", d / "clef2022-task2a"
+    c20_claims, c22_claims = args.feeds["clef2020"][0], args.feeds["clef2022"][0]
     rows = [
-        ("team-pairs", "seed", team_pairs, args.team / "pairs.jsonl", ds.REPORT),
-        ("team-pages", "seed", team_pages, args.team / "pages", ds.REPORT),
-        ("fullfact", "fullfact", fullfact, args.fullfact, None),
-        (
-            "clef2020-dev",
-            "clef2020",
-            lambda a: clef(a, c20 / "dev", args.feeds["clef2020"][0]),
-            c20 / "dev",
-            ds.REPORT,
-        ),
-        (
-            "clef2020-train",
-            "clef2020",
-            lambda a: clef(a, c20 / "train", args.feeds["clef2020"][0]),
-            c20 / "train",
-            ds.FIT,
-        ),
-        (
-            "clef2022-dev-test",
-            "clef2022",
-            lambda a: clef(a, c22 / "dev-test", args.feeds["clef2022"][0]),
-            c22 / "dev-test",
-            ds.REPORT,
-        ),
-        ("news", "seed", news, args.news, None),
-        ("news-10k", "clef2020", news, args.news, None),
-    ]
+        ("team-pairs", "seed", partial(documents.team_pairs, args.team / "pairs.jsonl"),
+         args.team / "pairs.jsonl", ds.REPORT),
+        ("team-pages", "seed", partial(documents.team_pages, args.team / "pages"),
+         args.team / "pages", ds.REPORT),
+        ("fullfact", "fullfact", partial(documents.fullfact, args.fullfact, half),
+         args.fullfact, None),
+        ("clef2020-dev", "clef2020", partial(documents.clef, c20 / "dev", c20_claims),
+         c20 / "dev", ds.REPORT),
+        ("clef2020-train", "clef2020", partial(documents.clef, c20 / "train", c20_claims),
+         c20 / "train", ds.FIT),
+        ("clef2022-dev-test", "clef2022", partial(documents.clef, c22 / "dev-test", c22_claims),
+         c22 / "dev-test", ds.REPORT),
+        ("news", "seed", partial(documents.news, args.news, half), args.news, None),
+        ("news-10k", "clef2020", partial(documents.news, args.news, half), args.news, None),
+    ]  # fmt: skip
     out = []
     for name, db, load, path, only in rows:
         if only not in (None, half) or (args.only and name not in args.only):
@@ -287,11 +202,16 @@ def run(engine: Engine, docs: list[Doc]) -> list[list[scoring.Flag]]:
     return [engine.flags(doc.paragraphs) for doc in docs]
 
 
-def print_labelled(name: str, docs, flags, engine: Engine, db: str) -> scoring.Tally:
+def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scoring.Tally:
     says = "repeats" if name == "fullfact" else None  # see bench/README.md, "Flags"
     total = scoring.Tally()
+    patterns: dict[str, scoring.Tally] = {}
     for doc, fs in zip(docs, flags, strict=True):
-        total.add(scoring.tally(doc, fs, engine.group, says))
+        one = scoring.tally(doc, fs, engine.group, says)
+        total.add(one)
+        if "pattern" in doc.meta:
+            patterns.setdefault(doc.meta["pattern"], scoring.Tally()).add(one)
+        write_judged(name, doc, fs, engine, out)
     labels = Counter(lab for d in docs for s in d.spans for lab in s.labels.values())
     empty = sum(1 for d in docs for s in d.spans if not s.labels)
     print(
@@ -312,6 +232,15 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str) -> scoring.T
     if total.stance:
         confusion = ", ".join(f"{e}->{g} {n}" for (e, g), n in sorted(total.stance.items()))
         print(f"  stance accuracy {scoring.share(*total.stance_accuracy())}  ({confusion})")
+    right = ", ".join(f"{k} {n}" for k, n in sorted(total.right_stance.items()))
+    print(f"  stance of the right flags (possible): {right or 'none'}")
+    for pattern, t in sorted(patterns.items()):
+        wrong = [t.precision(tier)[1] - t.precision(tier)[0] for tier in scoring.TIERS]
+        print(
+            f"  pattern {pattern}: recall confident {'/'.join(map(str, t.recall('confident')))}"
+            f" possible {'/'.join(map(str, t.recall('possible')))}; wrong flags confident "
+            f"{wrong[0]} possible {wrong[1]}; stance {'/'.join(map(str, t.stance_accuracy()))}"
+        )
     if name == "team-pages":
         verdicts = {c: v["verdict"] for c, v in engine.claims.items()}
         for doc, fs in zip(docs, flags, strict=True):
@@ -325,6 +254,25 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str) -> scoring.T
                 f"{pc['harmless_possible']}, confident {pc['harmless_confident']}"
             )
     return total
+
+
+def write_judged(name: str, doc: Doc, flags, engine: Engine, out) -> None:
+    """Every flag that is not right, and every claim no right flag finds, for reading."""
+    for f in flags:
+        verdict = scoring.judge(f, doc, engine.group)
+        if verdict != scoring.RIGHT:
+            out.write(
+                f"[{name}] {verdict}: {f.tier} {f.stance} {f.assessment} {f.score:.3f} {f.method}"
+                f" | {doc.key} {doc.meta.get('pattern', '')}\n  text:  {f.quote}\n"
+                f"  claim: {f.claim_id}: {engine.claims[f.claim_id]['text']}\n"
+            )
+    for span, claim, label in scoring.missed(doc, flags, engine.group):
+        text = doc.paragraphs[span.paragraph].encode("utf-16-le")[span.start * 2 : span.end * 2]
+        known = engine.claims.get(claim, {}).get("text", "not in the database")
+        out.write(
+            f"[{name}] missed {label} | {doc.key} {doc.meta.get('pattern', '')}\n"
+            f"  text:  {text.decode('utf-16-le')}\n  claim: {claim}: {known}\n"
+        )
 
 
 def print_news(name: str, docs, flags, engine: Engine, db: str, out) -> tuple[int, int]:
@@ -368,6 +316,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--team", type=Path, default=ROOT / "bench" / "data")
     p.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache")
     p.add_argument("--out", type=Path, help="file for the news flags")
+    p.add_argument("--out-labelled", type=Path, help="file for the labelled sets' wrong flags")
     p.add_argument("--half", choices=(ds.REPORT, ds.FIT), default=ds.REPORT)
     p.add_argument("--semantic", action="store_true", help="with the semantic stage")
     p.add_argument("--only", nargs="*", help="data sets to run (names as printed)")
@@ -379,30 +328,32 @@ def main(argv: list[str] | None = None) -> None:
     c20 = d / "clef2020-task2" / "verified_claims.docs.tsv"
     c22 = d / "clef2022-task2a" / "verified_claims.docs.tsv"
     args.feeds = {
-        "clef2020": (c20, lambda: ds.feed_records(c20)),
-        "clef2022": (c22, lambda: ds.feed_records(c22)),
-        "fullfact": (args.fullfact, lambda: fullfact_records(args.fullfact)),
+        "clef2020": (c20, partial(ds.feed_records, c20)),
+        "clef2022": (c22, partial(ds.feed_records, c22)),
+        "fullfact": (args.fullfact, partial(documents.fullfact_records, args.fullfact)),
     }
     mode = "semantic" if args.semantic else "words"
     out_path = args.out or args.cache / f"news-flags-{args.half}-{mode}.txt"
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    judged = args.out_labelled or args.cache / f"labelled-flags-{args.half}-{mode}.txt"
+    for path in (out_path, judged):
+        path.parent.mkdir(parents=True, exist_ok=True)
     engines: dict[str, Engine] = {}
     tallies: dict[str, scoring.Tally] = {}
     news_share: dict[str, tuple[int, int]] = {}
     print(f"half={args.half} engine={mode}")
-    with out_path.open("w", encoding="utf-8") as out:
+    with out_path.open("w", encoding="utf-8") as out, judged.open("w", encoding="utf-8") as wrong:
         for name, db, load in plan(args):
             t0 = time.perf_counter()
             if db not in engines:
                 engines[db] = Engine(database(args, db), args.semantic)
-            docs = load(args)
+            docs = load()
             flags = run(engines[db], docs)
             if name.startswith("news"):
                 news_share[name] = print_news(name, docs, flags, engines[db], db, out)
             else:
-                tallies[name] = print_labelled(name, docs, flags, engines[db], db)
+                tallies[name] = print_labelled(name, docs, flags, engines[db], db, wrong)
             log(f"  {name}: {time.perf_counter() - t0:.0f} s")
-    log(f"news flags written to {out_path}")
+    log(f"news flags written to {out_path}; labelled sets' wrong flags and misses to {judged}")
     print(summary(tallies, news_share))
 
 

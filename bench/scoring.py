@@ -119,6 +119,7 @@ class Tally:
     found: Counter = field(default_factory=Counter)  # tier -> targets flagged right
     stance: Counter = field(default_factory=Counter)  # (expected, given) -> count
     paint: Counter = field(default_factory=Counter)  # (tier, assessment) of wrong flags
+    right_stance: Counter = field(default_factory=Counter)  # stance of right flags, possible
 
     def add(self, other: Tally) -> None:
         for t in TIERS:
@@ -127,6 +128,7 @@ class Tally:
         self.found.update(other.found)
         self.stance.update(other.stance)
         self.paint.update(other.paint)
+        self.right_stance.update(other.right_stance)
 
     def precision(self, tier: str) -> tuple[int, int]:
         c = self.flags[tier]
@@ -150,6 +152,8 @@ def tally(doc: Doc, flags: list[Flag], group: dict[str, str], says_stance: str |
                 t.flags[tier][verdict] += 1
                 if verdict not in (RIGHT, TOLERATED, UNLABELLED):
                     t.paint[(tier, f.assessment)] += 1
+        if verdict == RIGHT:
+            t.right_stance[f.stance] += 1
     for span in doc.spans or []:
         labels = grouped(span.labels, group)
         for claim, label in labels.items():
@@ -162,6 +166,21 @@ def tally(doc: Doc, flags: list[Flag], group: dict[str, str], says_stance: str |
             if mine and expected:
                 t.stance[(expected, max(mine, key=lambda f: f.score).stance)] += 1
     return t
+
+
+def missed(doc: Doc, flags: list[Flag], group: dict[str, str]) -> list[tuple[Span, str, str]]:
+    """(span, claim, label) of the claims to find that no right flag finds."""
+    return [
+        (s, c, label)
+        for s in doc.spans or []
+        for c, label in s.labels.items()
+        if label in ("repeats", "disputes", "says")
+        and not any(
+            s.overlaps(f) and judge_in(f, grouped(s.labels, group)) == RIGHT
+            for f in flags
+            if f.claim == group.get(c, c)
+        )
+    ]
 
 
 def page_check(doc: Doc, flags: list[Flag], verdicts: dict[str, str], group) -> dict:

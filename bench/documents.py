@@ -1,0 +1,103 @@
+"""Each data set as the documents `bench/flags.py` sends and judges: a document is
+one page (paragraphs) with labelled spans (`scoring.Doc`). Which label each data set
+gives is written out in bench/README.md, "Flags"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasets as ds
+from scoring import Doc, Span, utf16_len
+
+
+def single(key: str, text: str, labels: dict[str, str]) -> Doc:
+    """A one-paragraph document labelled as a whole (a tweet, a row, a pair)."""
+    return Doc(key, [text], [Span(0, 0, utf16_len(text), labels)])
+
+
+def team_pairs(path: Path) -> list[Doc]:
+    """One document per distinct text, with every claim it is labelled against."""
+    by_text: dict[str, Doc] = {}
+    for row in ds.read_team_pairs(path):
+        text = row["text"]
+        if text not in by_text:
+            by_text[text] = single(row["id"], text, {})
+            by_text[text].meta["pattern"] = row.get("pattern") or "none"
+        by_text[text].spans[0].labels[row["claim_id"]] = row["label"]
+    return list(by_text.values())
+
+
+def team_pages(folder: Path) -> list[Doc]:
+    """A page's paragraphs as segments, each sentence a span with its labels."""
+    docs = []
+    for page in ds.read_team_pages(folder):
+        paragraphs, spans = [], []
+        for p, para in enumerate(page["paragraphs"]):
+            at = 0
+            for s in para:
+                n = utf16_len(s["text"])
+                labels = {c["claim_id"]: c["label"] for c in s.get("claims", [])}
+                spans.append(Span(p, at, at + n, labels))
+                at += n + 1  # the one space that joins sentences
+            paragraphs.append(ds.page_sentences(para))
+        meta = {k: page.get(k, "") for k in ("kind", "topic", "title")}
+        docs.append(Doc(page["id"], paragraphs, spans, meta))
+    return docs
+
+
+def fullfact_claims(path: Path) -> dict[str, str]:
+    """Claim text -> its store id (`ff-N`, in order of first appearance in the file)."""
+    out: dict[str, str] = {}
+    for r in ds.fullfact_rows(path):
+        out.setdefault(" ".join(r["output_text"].split()), f"ff-{len(out) + 1}")
+    return out
+
+
+def fullfact_records(path: Path) -> list[dict]:
+    """The health rows' claims (both halves) as import records: a health database
+    would hold them; it would not hold the "not medical" / "not a claim" ones."""
+    ids = fullfact_claims(path)
+    health = {
+        " ".join(r["output_text"].split()) for r in ds.fullfact_rows(path) if not ds.not_health(r)
+    }
+    return [
+        {
+            "id": cid,
+            "text": text[:500],
+            "verdict": "unproven",
+            "topic": "evaluation",
+            "summary": "Imported from pairs.csv for evaluation.",
+        }
+        for text, cid in ids.items()
+        if text in health
+    ]
+
+
+def fullfact(path: Path, half: str | None) -> list[Doc]:
+    """Each row of `half`: its claim, or nothing to flag when its claim is not a health
+    claim (not in the database)."""
+    ids = fullfact_claims(path)
+    docs = []
+    for i, r in enumerate(ds.fullfact_rows(path, half)):
+        claim = ids[" ".join(r["output_text"].split())]
+        docs.append(single(f"row{i}", r["input_text"], {} if ds.not_health(r) else {claim: "says"}))
+    return docs
+
+
+def clef(folder: Path, claims_path: Path) -> list[Doc]:
+    """Each tweet with its claims (store ids as `datasets.claim_ids` gives them)."""
+    slug = ds.claim_ids(ds.read_claims(claims_path))
+    qrels = ds.read_qrels(folder / "tweet-vclaim-pairs.qrels")
+    return [
+        single(q, text, {slug[c]: "says" for c in qrels[q] if c in slug})
+        for q, text in ds.read_queries(folder / "tweets.queries.tsv")
+        if q in qrels
+    ]
+
+
+def news(path: Path, half: str | None) -> list[Doc]:
+    """Articles of `half`, unlabelled: their flags are counted and written out."""
+    return [
+        Doc(a["id"], [p for p in a["paragraphs"] if p.strip()], None, {"title": a["title"]})
+        for a in ds.news_articles(path, half)
+    ]

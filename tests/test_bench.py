@@ -343,6 +343,7 @@ def flags_data(tmp_path_factory) -> dict:
         (seed[ABX]["text"], ABX, "repeats"),
         ("The weather in Bergen was mild and dry all week.", MICRO, "unrelated"),
         ("The weather in Bergen was mild and dry all week.", ABX, "unrelated"),
+        ("We will talk about it at dinner.", ABX, "repeats"),  # a label no engine can meet
     ]
     (team / "pairs.jsonl").write_text(
         "".join(
@@ -419,9 +420,14 @@ def test_flags_runs_every_data_set_through_the_real_app(flags_data):
     ):
         assert any(line.startswith(f"{name}: ") for line in out), name
     assert not any(line.startswith("clef2020-train") for line in out)  # fit-only
-    # The two repeated false claims, said word for word, are found: recall at confident.
-    assert m.group(2) == "1.000"
-    assert "team-pairs: 3 documents" in done.stdout  # one text, two claims: one document
+    # Three claims said word for word (two pairs, one page) are found, the fourth is not.
+    assert m.group(2) == "0.750"
+    assert "team-pairs: 4 documents" in done.stdout  # one text, two claims: one document
+    missed = (flags_data["cache"] / "labelled-flags-report-words.txt").read_text()
+    assert (
+        "[team-pairs] missed repeats | p4 plain\n  text:  We will talk about it at dinner."
+        in missed
+    )
     assert re.search(
         r"page pg1 \(blog, alternative-misc\): false claims repeated 1, flagged "
         r"confident 1; harmless sentences 3, flagged possible 0, confident 0",

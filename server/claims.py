@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -102,6 +103,8 @@ def clean_claim(raw: Any) -> dict:
     seen = {text.casefold()}
     phrasings = [p for p in phrasings if not (p.casefold() in seen or seen.add(p.casefold()))]
     required = _string_list(raw.get("required_terms", []), "required_terms", 60, problems)
+    counter = _string_list(raw.get("counter_statements", []), "counter_statements", 500, problems)
+    reviewed_at = _date(raw.get("reviewed_at"), "reviewed_at", problems)
 
     aliases: dict[str, list[str]] = {}
     raw_aliases = raw.get("aliases") or {}
@@ -135,8 +138,21 @@ def clean_claim(raw: Any) -> dict:
         "phrasings": phrasings,
         "aliases": aliases,
         "required_terms": [r.lower() for r in required],
+        "counter_statements": counter,
         "evidence": evidence,
+        "reviewed_at": reviewed_at,
     }
+
+
+def _date(value: Any, name: str, problems: list[str]) -> str | None:
+    """An ISO date (YYYY-MM-DD); a full timestamp keeps only its date."""
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        problems.append(f"{name} must be a date written as YYYY-MM-DD")
+        return None
 
 
 def _string_list(value: Any, name: str, limit: int, problems: list[str]) -> list[str]:

@@ -141,6 +141,24 @@ def m002_vectors_by_text(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_counter_statements_and_review_date(db: sqlite_utils.Database) -> None:
+    # The claim's other side, stored like phrasings so the engine can weigh a sentence
+    # against both; and the day a moderator last checked the claim's evidence.
+    db.executescript(
+        """
+        CREATE TABLE counter_statements (
+          id INTEGER PRIMARY KEY,
+          claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+          position INTEGER NOT NULL,
+          text TEXT NOT NULL
+        );
+        CREATE INDEX counter_statements_claim ON counter_statements(claim_id);
+        ALTER TABLE claims ADD COLUMN reviewed_at TEXT;
+        """
+    )
+
+
 _SCHEMA_001 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 

@@ -24,7 +24,9 @@ CSV_COLUMNS = (
     "phrasings",
     "aliases",
     "required_terms",
+    "counter_statements",
     "evidence",
+    "reviewed_at",
 )
 
 
@@ -91,7 +93,9 @@ def _to_csv_row(r: dict) -> dict:
         "phrasings": "\n".join(r.get("phrasings", [])),
         "aliases": "\n".join(f"{t}: {'; '.join(n)}" for t, n in r.get("aliases", {}).items()),
         "required_terms": "; ".join(r.get("required_terms", [])),
+        "counter_statements": "\n".join(r.get("counter_statements", [])),
         "evidence": json.dumps(r.get("evidence", []), ensure_ascii=False),
+        "reviewed_at": r.get("reviewed_at") or "",
     }
 
 
@@ -110,7 +114,11 @@ def _from_csv_row(row: dict) -> dict:
         "required_terms": [
             t.strip() for t in (row.get("required_terms") or "").split(";") if t.strip()
         ],
+        "counter_statements": [
+            p for p in (row.get("counter_statements") or "").splitlines() if p.strip()
+        ],
         "evidence": json.loads(evidence),
+        "reviewed_at": (row.get("reviewed_at") or "").strip() or None,
     }
 
 
@@ -127,7 +135,8 @@ def claim_review(claim: dict, url: str | None = None) -> dict:
         "claimReviewed": claim["text"],
         "reviewBody": claim.get("summary", ""),
         "keywords": claim.get("topic", ""),
-        "dateModified": claim.get("updated_at"),
+        # When the evidence was last checked, which is what a reader of the review wants.
+        "dateModified": claim.get("reviewed_at") or claim.get("updated_at"),
         "author": {"@type": "Organization", "name": "healthflags"},
         "reviewRating": {
             "@type": "Rating",
@@ -245,4 +254,5 @@ def from_claim_review(item: dict) -> dict:
         else "general",
         "phrasings": phrasings if isinstance(phrasings, list) else [phrasings],
         "evidence": evidence,
+        "reviewed_at": modified if isinstance(modified := item.get("dateModified"), str) else None,
     }

@@ -470,7 +470,9 @@ def record_from_form(form: MultiDict, claim_id: str | None = None) -> tuple[dict
         "required_terms": [
             t.strip() for t in re.split(r"[\n;,]", form.get("required_terms", "")) if t.strip()
         ],
+        "counter_statements": _lines(form.get("counter_statements", "")),
         "evidence": _evidence(form),
+        "reviewed_at": form.get("reviewed_at", "").strip() or None,
     }
     return record, problems
 
@@ -489,6 +491,8 @@ def form_values(rec: dict) -> dict:
             f"{term}: {'; '.join(names)}" for term, names in (rec.get("aliases") or {}).items()
         ),
         "required_terms": ", ".join(rec.get("required_terms", [])),
+        "counter_statements": "\n".join(rec.get("counter_statements", [])),
+        "reviewed_at": rec.get("reviewed_at") or "",
         "evidence": [*rec.get("evidence", []), {}],  # one blank row to fill in
     }
 
@@ -724,6 +728,9 @@ def revision_lines(rec: dict) -> list[str]:
     lines += [f"Alias: {t} = {', '.join(n)}" for t, n in (rec.get("aliases") or {}).items()]
     if rec.get("required_terms"):
         lines.append(f"Required terms: {', '.join(rec['required_terms'])}")
+    lines += [f"The other side: {p}" for p in rec.get("counter_statements", [])]
+    if rec.get("reviewed_at"):
+        lines.append(f"Evidence checked on: {rec['reviewed_at']}")
     for ev in rec.get("evidence", []):
         year = f", {ev['year']}" if ev.get("year") else ""
         kind = SOURCE_LABELS.get(ev.get("source_type", ""), ev.get("source_type", ""))

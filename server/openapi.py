@@ -41,6 +41,11 @@ def spec() -> dict:
         "evidence": {"type": "array", "items": _ref("Evidence")},
         "review_url": {"type": "string", "format": "uri"},
         "updated_at": {"type": "string"},
+        "reviewed_at": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "The day a moderator last checked this claim's evidence.",
+        },
     }
     return {
         "openapi": "3.1.0",

@@ -19,7 +19,7 @@ from . import db as dbm
 from .claims import InvalidClaim, clean_claim
 
 SEED_DIR = Path(__file__).parent / "seed"
-PUBLISHED_ROWS = ("phrasings", "aliases", "required_terms", "evidence")
+PUBLISHED_ROWS = ("phrasings", "aliases", "required_terms", "counter_statements", "evidence")
 
 
 class Conflict(Exception):
@@ -265,6 +265,10 @@ def publish_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
         db["required_terms"].insert_all(
             {"claim_id": claim_id, "term": t} for t in rec["required_terms"]
         )
+        db["counter_statements"].insert_all(
+            {"claim_id": claim_id, "position": i, "text": t}
+            for i, t in enumerate(rec.get("counter_statements", []))
+        )
         db["evidence"].insert_all(
             {"claim_id": claim_id, "position": i, "doi": None, "pmid": None, **ev}
             for i, ev in enumerate(rec["evidence"])
@@ -273,8 +277,8 @@ def publish_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
         db.execute(
             "UPDATE claims SET status = 'published', pending_status = NULL, superseded_by = NULL, "
             "text = ?, verdict = ?, rating_value = ?, summary = ?, topic = ?, harm = ?, "
-            "published_revision = current_revision, published_at = ?, updated_at = ?, "
-            "version = version + 1 WHERE id = ?",
+            "reviewed_at = ?, published_revision = current_revision, published_at = ?, "
+            "updated_at = ?, version = version + 1 WHERE id = ?",
             [
                 rec["text"],
                 rec["verdict"],
@@ -282,6 +286,7 @@ def publish_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
                 rec["summary"],
                 rec["topic"],
                 rec["harm"],
+                rec.get("reviewed_at"),
                 stamp,
                 stamp,
                 claim_id,
@@ -304,7 +309,7 @@ def published_version(db: sqlite_utils.Database) -> str:
 def index_rows(db: sqlite_utils.Database) -> tuple[list[dict], dict[str, list[str]]]:
     """Published claims as the matching engine wants them, and the alias groups."""
     claims = {
-        r["id"]: {**r, "phrasings": [], "required_terms": []}
+        r["id"]: {**r, "phrasings": [], "required_terms": [], "counter_statements": []}
         for r in db.query(
             "SELECT id, verdict, text FROM claims WHERE status = 'published' ORDER BY id"
         )
@@ -312,6 +317,7 @@ def index_rows(db: sqlite_utils.Database) -> tuple[list[dict], dict[str, list[st
     for table, key, column in (
         ("phrasings", "phrasings", "text"),
         ("required_terms", "required_terms", "term"),
+        ("counter_statements", "counter_statements", "text"),
     ):
         for r in db.query(f"SELECT claim_id, {column} AS v FROM {table} ORDER BY id"):
             if r["claim_id"] in claims:
@@ -334,7 +340,8 @@ def public_claims(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, di
     out = {
         r["id"]: {**r, "evidence": []}
         for r in db.query(
-            "SELECT id, text, verdict, rating_value, summary, topic, harm, updated_at "
+            "SELECT id, text, verdict, rating_value, summary, topic, harm, updated_at, "
+            "reviewed_at "
             # `+status`: look the ids up by primary key, not through the status index
             # (which would scan every published claim: ~2.4 ms per request at 10k).
             f"FROM claims WHERE +status = 'published' AND id IN ({marks})",

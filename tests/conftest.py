@@ -61,6 +61,8 @@ def sample_claims() -> list[dict]:
             ],
             "aliases": {"kratom": ["mitragyna speciosa", "ketum"]},
             "required_terms": ["kratom"],
+            "counter_statements": ["Kratom can cause dependence and withdrawal."],
+            "reviewed_at": "2026-11-30",
             "evidence": [
                 {
                     "url": FDA_KRATOM,

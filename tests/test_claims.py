@@ -66,3 +66,18 @@ def test_duplicate_phrasings_are_dropped():
         {**c, "phrasings": [c["text"], "The MMR jab causes autism.", "the mmr jab causes autism."]}
     )
     assert rec["phrasings"] == ["The MMR jab causes autism."]
+
+
+def test_review_date_is_an_iso_date_and_a_timestamp_keeps_its_day():
+    assert clean_claim({**sample_claims()[0], "reviewed_at": "2026-11-30T10:00:00Z"})[
+        "reviewed_at"
+    ] == "2026-11-30"
+    with pytest.raises(InvalidClaim, match="reviewed_at must be a date"):
+        clean_claim({**sample_claims()[0], "reviewed_at": "last week"})
+
+
+def test_counter_statements_are_a_list_of_sentences():
+    rec = clean_claim({**sample_claims()[0], "counter_statements": "  Kratom  is addictive. "})
+    assert rec["counter_statements"] == ["Kratom is addictive."]
+    with pytest.raises(InvalidClaim, match="counter_statements must be a list"):
+        clean_claim({**sample_claims()[0], "counter_statements": [3]})

@@ -23,6 +23,8 @@ def test_claim_review_round_trips_what_it_carries():
     for before, after in zip(records, back, strict=True):
         for key in ("id", "text", "verdict", "summary", "topic", "phrasings", "evidence"):
             assert after[key] == before[key], key
+    # The day the evidence was checked travels as dateModified.
+    assert back[0]["reviewed_at"] == "2026-11-30"
 
 
 def test_another_fact_checkers_claim_review_becomes_a_draft_record():

@@ -34,6 +34,8 @@ NEW_CLAIM = {
     "phrasings": "MMS cures autism.\nGiving kids chlorine dioxide heals their autism.",
     "aliases": "chlorine dioxide: mms; miracle mineral solution",
     "required_terms": "autism",
+    "counter_statements": "Chlorine dioxide does not treat autism.\nDrinking MMS harms children.",
+    "reviewed_at": "2026-12-01",
     "ev_url": "https://www.fda.gov/news-events/press-announcements/chlorine-dioxide",
     "ev_title": "FDA warns consumers not to drink chlorine dioxide",
     "ev_publisher": "U.S. Food and Drug Administration",
@@ -298,6 +300,11 @@ def test_the_form_keeps_phrasings_aliases_required_terms_and_evidence(app):
     assert rec["phrasings"] == ["MMS cures autism.", MMS_SENTENCE]
     assert rec["aliases"] == {"chlorine dioxide": ["miracle mineral solution", "mms"]}
     assert rec["required_terms"] == ["autism"]
+    assert rec["counter_statements"] == [
+        "Chlorine dioxide does not treat autism.",
+        "Drinking MMS harms children.",
+    ]
+    assert rec["reviewed_at"] == "2026-12-01"
     assert rec["evidence"] == [
         {
             "url": NEW_CLAIM["ev_url"],
@@ -311,6 +318,7 @@ def test_the_form_keeps_phrasings_aliases_required_terms_and_evidence(app):
     page = contributor.get("/moderate/claims/mms-autism/edit").get_data(as_text=True)
     assert "chlorine dioxide: miracle mineral solution; mms" in page
     assert NEW_CLAIM["ev_url"] in page
+    assert "Drinking MMS harms children." in page and 'value="2026-12-01"' in page
 
 
 def test_invalid_claims_come_back_with_every_problem_and_the_input_kept(app):

@@ -42,6 +42,9 @@ def test_publish_fills_the_tables_matching_reads_and_moves_the_version(db):
     assert claim["status"] == "published" and store.published_version(db) != before
     rows, aliases = store.index_rows(db)
     assert rows[0]["id"] == "kratom-safe-opioid-treatment" and len(rows[0]["phrasings"]) == 3
+    assert rows[0]["counter_statements"] == ["Kratom can cause dependence and withdrawal."]
+    public = store.public_claims(db, ["kratom-safe-opioid-treatment"])
+    assert public["kratom-safe-opioid-treatment"]["reviewed_at"] == "2026-11-30"
     assert aliases == {"kratom": ["ketum", "mitragyna speciosa"]}
     assert audit_actions(db, claim["id"]) == ["claim.create", "claim.publish"]
 

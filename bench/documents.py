@@ -37,6 +37,8 @@ def team_pages(folder: Path) -> list[Doc]:
             for s in para:
                 n = utf16_len(s["text"])
                 labels = {c["claim_id"]: c["label"] for c in s.get("claims", [])}
+                if not labels and "not in database" in s.get("note", ""):
+                    labels = None  # it says a claim we do not hold: its flags are not judged
                 spans.append(Span(p, at, at + n, labels))
                 at += n + 1  # the one space that joins sentences
             paragraphs.append(ds.page_sentences(para))

@@ -89,7 +89,7 @@ def batches(segments: list[dict]) -> list[list[dict]]:
 class Engine:
     """The real app on one database file, asked as the extension asks it."""
 
-    def __init__(self, path: Path, semantic: bool):
+    def __init__(self, path: Path, semantic: bool, pool: Path | None = None):
         self.app = create_app(
             {
                 "DATABASE": str(path),
@@ -108,7 +108,9 @@ class Engine:
                 from server.matcher import embed_published
 
                 t0 = time.perf_counter()
-                n = embed_published(self.app, db)  # as `serve` and `import` do
+                n = pooled_vectors(
+                    db, pool or path.parent / "vectors.db", partial(embed_published, self.app, db)
+                )  # embed_published: as `serve` and `import` do
                 log(f"  vectors for {n} published texts in {time.perf_counter() - t0:.0f} s")
             claims, _ = store.index_rows(db)
         finally:
@@ -132,6 +134,29 @@ class Engine:
                 p, base = where[m["segment_id"]]
                 out.append(scoring.Flag.from_match(m, p, base, self.group))
         return out
+
+
+def pooled_vectors(db, pool_path: Path, embed: Callable[[], int]) -> int:
+    """`embed()` (vectors for the published texts that have none), after copying those
+    the pool holds (`bench/.cache/vectors.db`, as `bench/vectors.py` keeps it: same
+    model, same text), and then giving the pool the new ones. A rebuilt database,
+    or CLEF-2022 beside CLEF-2020, embeds only the texts never seen."""
+    from server import db as dbm
+    from server.matching.embed import DIM, MODEL_ID, text_key
+
+    keys = sorted({text_key(t) for t in store.published_texts(db)})
+    pool = dbm.open_db(pool_path)
+    try:
+        have = store.load_vectors(db, MODEL_ID, keys)
+        lent = store.load_vectors(pool, MODEL_ID, [k for k in keys if k not in have])
+        store.save_vectors(db, MODEL_ID, DIM, list(lent.items()))
+        n = embed()
+        pooled = store.load_vectors(pool, MODEL_ID, keys)
+        fresh = store.load_vectors(db, MODEL_ID, [k for k in keys if k not in pooled])
+        store.save_vectors(pool, MODEL_ID, DIM, list(fresh.items()))
+    finally:
+        pool.close()
+    return n
 
 
 def log(message: str) -> None:
@@ -212,11 +237,14 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scor
         if "pattern" in doc.meta:
             patterns.setdefault(doc.meta["pattern"], scoring.Tally()).add(one)
         write_judged(name, doc, fs, engine, out)
-    labels = Counter(lab for d in docs for s in d.spans for lab in s.labels.values())
-    empty = sum(1 for d in docs for s in d.spans if not s.labels)
+    labels = Counter(lab for d in docs for s in d.spans for lab in (s.labels or {}).values())
+    empty = sum(1 for d in docs for s in d.spans if s.labels == {})
+    unjudged = sum(1 for d in docs for s in d.spans if s.labels is None)
     print(
         f"{name}: {len(docs)} documents, {sum(len(d.spans) for d in docs)} spans "
-        f"({', '.join(f'{k} {v}' for k, v in sorted(labels.items()))}, nothing to flag {empty}); "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(labels.items()))}, nothing to flag {empty}"
+        + (f", claim not in the database {unjudged}" if unjudged else "")
+        + "); "
         f"database {db} ({len(engine.claims)} published claims)"
     )
     for tier in scoring.TIERS:
@@ -227,6 +255,7 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scor
             f"  {tier:9}: precision {scoring.share(*total.precision(tier))}"
             f"  recall {scoring.share(*total.recall(tier))}"
             f"\n             wrong: {wrong or 'none'}; tolerated {c[scoring.TOLERATED]}"
+            f"; unjudged {c[scoring.UNJUDGED]}"
             f"; wrong flags' paint: {paint or 'none'}"
         )
     if total.stance:
@@ -345,7 +374,8 @@ def main(argv: list[str] | None = None) -> None:
         for name, db, load in plan(args):
             t0 = time.perf_counter()
             if db not in engines:
-                engines[db] = Engine(database(args, db), args.semantic)
+                pool = args.cache / "vectors.db"
+                engines[db] = Engine(database(args, db), args.semantic, pool)
             docs = load()
             flags = run(engines[db], docs)
             if name.startswith("news"):

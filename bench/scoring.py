@@ -9,7 +9,9 @@ tweet, a transcript row) each with the claims it carries, `{claim id: label}`:
 - `mentions`: no flag is wanted; one with stance `unclear` is tolerated (the
   reader is told the claim is being talked about, which is true) and counts neither
   way; a flag that says it is repeated or disputed is wrong;
-- `unrelated`, or a claim the span does not carry, or a span with no claim: wrong.
+- `unrelated`, or a claim the span does not carry, or a span with no claim: wrong;
+- a span whose claim the database does not hold (labels None): its flags are not
+  judged (a flag of a neighbouring claim may be fair), and it is no target.
 A document with no spans (news) has no labels: its flags are counted, not judged.
 """
 
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from scipy.stats import binomtest
 
 TIERS = ("confident", "possible")
-RIGHT, TOLERATED, UNLABELLED = "right", "tolerated", "unlabelled"
+RIGHT, TOLERATED, UNLABELLED, UNJUDGED = "right", "tolerated", "unlabelled", "unjudged"
 WRONG_KINDS = ("wrong stance", "mention as said", "unrelated", "other claim", "nothing to flag")
 STANCE_OF = {"repeats": "repeats", "disputes": "disputes", "mentions": "unclear"}
 BAD_VERDICTS = ("false", "misleading")
@@ -71,7 +73,7 @@ class Span:
     paragraph: int
     start: int  # UTF-16 units in the paragraph
     end: int
-    labels: dict[str, str]  # claim id -> label; empty: nothing here to flag
+    labels: dict[str, str] | None  # claim id -> label; {}: nothing to flag; None: unjudged
 
     def overlaps(self, f: Flag) -> bool:
         return self.paragraph == f.paragraph and self.start < f.end and f.start < self.end
@@ -85,8 +87,10 @@ class Doc:
     meta: dict = field(default_factory=dict)
 
 
-def judge_in(f: Flag, labels: dict[str, str]) -> str:
+def judge_in(f: Flag, labels: dict[str, str] | None) -> str:
     """What a flag is in one span whose labels are keyed by same-claim group."""
+    if labels is None:
+        return UNJUDGED
     label = labels.get(f.claim)
     if label == "says":
         return RIGHT
@@ -103,12 +107,14 @@ def judge(f: Flag, doc: Doc, group: dict[str, str]) -> str:
     """The best reading of a flag over the spans it touches."""
     if doc.spans is None:
         return UNLABELLED
-    order = {RIGHT: 0, TOLERATED: 1}
+    order = {RIGHT: 0, TOLERATED: 1, UNJUDGED: 2}
     found = [judge_in(f, grouped(s.labels, group)) for s in doc.spans if s.overlaps(f)]
-    return min(found, key=lambda j: order.get(j, 2), default="nothing to flag")
+    return min(found, key=lambda j: order.get(j, 3), default="nothing to flag")
 
 
-def grouped(labels: dict[str, str], group: dict[str, str]) -> dict[str, str]:
+def grouped(labels: dict[str, str] | None, group: dict[str, str]) -> dict[str, str] | None:
+    if labels is None:
+        return None
     return {group.get(c, c): label for c, label in labels.items()}
 
 
@@ -150,12 +156,12 @@ def tally(doc: Doc, flags: list[Flag], group: dict[str, str], says_stance: str |
         for tier in TIERS:
             if f.at(tier):
                 t.flags[tier][verdict] += 1
-                if verdict not in (RIGHT, TOLERATED, UNLABELLED):
+                if verdict not in (RIGHT, TOLERATED, UNLABELLED, UNJUDGED):
                     t.paint[(tier, f.assessment)] += 1
         if verdict == RIGHT:
             t.right_stance[f.stance] += 1
     for span in doc.spans or []:
-        labels = grouped(span.labels, group)
+        labels = grouped(span.labels, group) or {}
         for claim, label in labels.items():
             mine = [f for f in flags if f.claim == claim and span.overlaps(f)]
             if label in ("repeats", "disputes", "says"):
@@ -173,7 +179,7 @@ def missed(doc: Doc, flags: list[Flag], group: dict[str, str]) -> list[tuple[Spa
     return [
         (s, c, label)
         for s in doc.spans or []
-        for c, label in s.labels.items()
+        for c, label in (s.labels or {}).items()
         if label in ("repeats", "disputes", "says")
         and not any(
             s.overlaps(f) and judge_in(f, grouped(s.labels, group)) == RIGHT
@@ -189,7 +195,7 @@ def page_check(doc: Doc, flags: list[Flag], verdicts: dict[str, str], group) -> 
     said = {
         c
         for s in doc.spans or []
-        for c, label in s.labels.items()
+        for c, label in (s.labels or {}).items()
         if label == "repeats" and verdicts.get(c) in BAD_VERDICTS
     }
     caught = {
@@ -200,7 +206,7 @@ def page_check(doc: Doc, flags: list[Flag], verdicts: dict[str, str], group) -> 
             for f in flags
         )
     }
-    harmless = [s for s in doc.spans or [] if not s.labels]
+    harmless = [s for s in doc.spans or [] if s.labels == {}]
     return {
         "said": sorted(said),
         "missed": sorted(said - caught),

@@ -213,6 +213,36 @@ def test_a_flag_is_right_only_with_the_labelled_claim_and_stance():
     assert scoring.judge_in(flag("s", "disputes"), labels) == "right"
     assert scoring.judge_in(flag("x"), labels) == "other claim"
     assert scoring.judge_in(flag("x"), {}) == "nothing to flag"
+    assert scoring.judge_in(flag("x"), None) == "unjudged"  # its claim is not in the database
+
+
+def test_page_check_names_the_false_claims_missed_and_the_harmless_sentences_flagged():
+    spans = [
+        Span(0, 0, 9, {"f1": "repeats"}),
+        Span(0, 10, 19, {"f2": "repeats"}),
+        Span(0, 20, 29, {}),
+        Span(0, 30, 39, None),
+        Span(0, 40, 49, {"t": "repeats"}),
+    ]
+    doc = Doc("page", ["x" * 49], spans)
+    flags = [
+        flag("f1", end=9),
+        flag("f2", "disputes", start=10, end=19),
+        flag("z", "unclear", tier="possible", start=20, end=29),
+        flag("y", start=30, end=39),
+    ]
+    verdicts = {"f1": "false", "f2": "misleading", "t": "supported"}
+    check = scoring.page_check(doc, flags, verdicts, {})
+    assert check == {
+        "said": ["f1", "f2"],
+        "missed": ["f2"],
+        "harmless": 1,
+        "harmless_possible": 1,
+        "harmless_confident": 0,
+    }
+    t = scoring.tally(doc, flags, {}, None)
+    assert t.flags["confident"]["unjudged"] == 1 and t.precision("confident") == (1, 2)
+    assert [(s.start, c) for s, c, _ in scoring.missed(doc, flags, {})] == [(10, "f2"), (40, "t")]
 
 
 def test_tally_counts_precision_recall_and_stance_per_tier():

@@ -89,7 +89,7 @@ def batches(segments: list[dict]) -> list[list[dict]]:
 class Engine:
     """The real app on one database file, asked as the extension asks it."""
 
-    def __init__(self, path: Path, semantic: bool, pool: Path | None = None):
+    def __init__(self, path: Path, semantic: bool, pool: Path | None = None, embedder=None):
         self.app = create_app(
             {
                 "DATABASE": str(path),
@@ -100,6 +100,11 @@ class Engine:
                 "SEMANTIC_THREADS": 2,
             }
         )
+        if semantic and embedder is not None:
+            # One model for every database, as a worker has one: its cache of sentence
+            # vectors (by text) then serves the same news against both databases.
+            self.app.extensions["healthflags_embedder"] = embedder
+        self.embedder = self.app.extensions.get("healthflags_embedder")
         from server import db as dbm
 
         db = dbm.open_db(path)
@@ -108,10 +113,10 @@ class Engine:
                 from server.matcher import embed_published
 
                 t0 = time.perf_counter()
-                n = pooled_vectors(
+                said = pooled_vectors(
                     db, pool or path.parent / "vectors.db", partial(embed_published, self.app, db)
                 )  # embed_published: as `serve` and `import` do
-                log(f"  vectors for {n} published texts in {time.perf_counter() - t0:.0f} s")
+                log(f"  vectors for {said} in {time.perf_counter() - t0:.0f} s")
             claims, _ = store.index_rows(db)
         finally:
             db.close()
@@ -136,11 +141,11 @@ class Engine:
         return out
 
 
-def pooled_vectors(db, pool_path: Path, embed: Callable[[], int]) -> int:
+def pooled_vectors(db, pool_path: Path, embed: Callable[[], int]) -> str:
     """`embed()` (vectors for the published texts that have none), after copying those
     the pool holds (`bench/.cache/vectors.db`, as `bench/vectors.py` keeps it: same
     model, same text), and then giving the pool the new ones. A rebuilt database,
-    or CLEF-2022 beside CLEF-2020, embeds only the texts never seen."""
+    or CLEF-2022 beside CLEF-2020, embeds only the texts never seen. Says how many."""
     from server import db as dbm
     from server.matching.embed import DIM, MODEL_ID, text_key
 
@@ -150,13 +155,14 @@ def pooled_vectors(db, pool_path: Path, embed: Callable[[], int]) -> int:
         have = store.load_vectors(db, MODEL_ID, keys)
         lent = store.load_vectors(pool, MODEL_ID, [k for k in keys if k not in have])
         store.save_vectors(db, MODEL_ID, DIM, list(lent.items()))
-        n = embed()
+        embed()
         pooled = store.load_vectors(pool, MODEL_ID, keys)
         fresh = store.load_vectors(db, MODEL_ID, [k for k in keys if k not in pooled])
         store.save_vectors(pool, MODEL_ID, DIM, list(fresh.items()))
     finally:
         pool.close()
-    return n
+    embedded = len(keys) - len(have) - len(lent)
+    return f"{len(keys)} published texts: {len(lent)} from the pool, {embedded} embedded"
 
 
 def log(message: str) -> None:
@@ -254,6 +260,7 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scor
         print(
             f"  {tier:9}: precision {scoring.share(*total.precision(tier))}"
             f"  recall {scoring.share(*total.recall(tier))}"
+            f" (claim flagged, any stance: {total.named[tier]})"
             f"\n             wrong: {wrong or 'none'}; tolerated {c[scoring.TOLERATED]}"
             f"; unjudged {c[scoring.UNJUDGED]}"
             f"; wrong flags' paint: {paint or 'none'}"
@@ -375,7 +382,8 @@ def main(argv: list[str] | None = None) -> None:
             t0 = time.perf_counter()
             if db not in engines:
                 pool = args.cache / "vectors.db"
-                engines[db] = Engine(database(args, db), args.semantic, pool)
+                shared = next((e.embedder for e in engines.values()), None)
+                engines[db] = Engine(database(args, db), args.semantic, pool, shared)
             docs = load()
             flags = run(engines[db], docs)
             if name.startswith("news"):

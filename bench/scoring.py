@@ -3,7 +3,8 @@ rules are written out in bench/README.md, "Flags").
 
 A document is what one page sends: paragraphs, and labelled spans (a sentence, a
 tweet, a transcript row) each with the claims it carries, `{claim id: label}`:
-- `repeats` / `disputes`: a flag of that claim is right with that stance;
+- `repeats` / `disputes`: a flag of that claim is right with that stance (with the
+  other stance, or `unclear`, it is wrong: the two are counted apart);
 - `says` (tweets, Full Fact rows: no stance label): a flag of that claim is right
   whatever its stance;
 - `mentions`: no flag is wanted; one with stance `unclear` is tolerated (the
@@ -25,7 +26,14 @@ from scipy.stats import binomtest
 
 TIERS = ("confident", "possible")
 RIGHT, TOLERATED, UNLABELLED, UNJUDGED = "right", "tolerated", "unlabelled", "unjudged"
-WRONG_KINDS = ("wrong stance", "mention as said", "unrelated", "other claim", "nothing to flag")
+WRONG_KINDS = (
+    "opposite stance",
+    "stance unclear",
+    "mention as said",
+    "unrelated",
+    "other claim",
+    "nothing to flag",
+)
 STANCE_OF = {"repeats": "repeats", "disputes": "disputes", "mentions": "unclear"}
 BAD_VERDICTS = ("false", "misleading")
 
@@ -95,7 +103,9 @@ def judge_in(f: Flag, labels: dict[str, str] | None) -> str:
     if label == "says":
         return RIGHT
     if label in ("repeats", "disputes"):
-        return RIGHT if f.stance == label else "wrong stance"
+        if f.stance == label:
+            return RIGHT
+        return "stance unclear" if f.stance == "unclear" else "opposite stance"
     if label == "mentions":
         return TOLERATED if f.stance == "unclear" else "mention as said"
     if label == "unrelated":
@@ -123,6 +133,7 @@ class Tally:
     flags: dict[str, Counter] = field(default_factory=lambda: {t: Counter() for t in TIERS})
     targets: int = 0
     found: Counter = field(default_factory=Counter)  # tier -> targets flagged right
+    named: Counter = field(default_factory=Counter)  # tier -> targets whose claim is flagged
     stance: Counter = field(default_factory=Counter)  # (expected, given) -> count
     paint: Counter = field(default_factory=Counter)  # (tier, assessment) of wrong flags
     right_stance: Counter = field(default_factory=Counter)  # stance of right flags, possible
@@ -132,6 +143,7 @@ class Tally:
             self.flags[t].update(other.flags[t])
         self.targets += other.targets
         self.found.update(other.found)
+        self.named.update(other.named)
         self.stance.update(other.stance)
         self.paint.update(other.paint)
         self.right_stance.update(other.right_stance)
@@ -168,6 +180,7 @@ def tally(doc: Doc, flags: list[Flag], group: dict[str, str], says_stance: str |
                 t.targets += 1
                 for tier in TIERS:
                     t.found[tier] += any(f.at(tier) and judge_in(f, labels) == RIGHT for f in mine)
+                    t.named[tier] += any(f.at(tier) for f in mine)
             expected = says_stance if label == "says" else STANCE_OF.get(label)
             if mine and expected:
                 t.stance[(expected, max(mine, key=lambda f: f.score).stance)] += 1

@@ -173,6 +173,7 @@ import datasets  # noqa: E402
 import scoring  # noqa: E402
 from scoring import Doc, Flag, Span  # noqa: E402
 
+from server import db as dbm  # noqa: E402
 from server import store  # noqa: E402
 
 MICRO = "alternative-misc-microwaving-food-causes-cancer"  # seed claims, verdict false
@@ -204,9 +205,9 @@ def flag(claim: str, stance: str = "repeats", tier: str = "confident", start: in
 def test_a_flag_is_right_only_with_the_labelled_claim_and_stance():
     labels = {"a": "repeats", "b": "disputes", "m": "mentions", "u": "unrelated", "s": "says"}
     assert scoring.judge_in(flag("a"), labels) == "right"
-    assert scoring.judge_in(flag("a", "disputes"), labels) == "wrong stance"
+    assert scoring.judge_in(flag("a", "disputes"), labels) == "opposite stance"
     assert scoring.judge_in(flag("b", "disputes"), labels) == "right"
-    assert scoring.judge_in(flag("b", "unclear"), labels) == "wrong stance"
+    assert scoring.judge_in(flag("b", "unclear"), labels) == "stance unclear"
     assert scoring.judge_in(flag("m", "unclear"), labels) == "tolerated"
     assert scoring.judge_in(flag("m"), labels) == "mention as said"
     assert scoring.judge_in(flag("u", "unclear"), labels) == "unrelated"
@@ -258,6 +259,7 @@ def test_tally_counts_precision_recall_and_stance_per_tier():
     t = scoring.tally(doc, flags, {}, None)
     assert t.precision("confident") == (0, 1) and t.precision("possible") == (1, 3)
     assert t.recall("confident") == (0, 1) and t.recall("possible") == (1, 1)
+    assert t.named == {"possible": 1}  # the claim flagged at all, whatever its stance
     assert t.flags["possible"]["nothing to flag"] == 1
     assert t.stance == {("repeats", "repeats"): 1, ("unclear", "repeats"): 1}
     assert t.paint[("confident", "contradicts_evidence")] == 1
@@ -483,3 +485,20 @@ def test_flags_reuses_its_databases_and_runs_the_fit_half(flags_data):
     assert {"clef2020-train", "fullfact", "news"} <= names
     assert not names & {"team-pairs", "team-pages", "clef2020-dev", "clef2022-dev-test"}
     assert LAST.match(done.stdout.strip().splitlines()[-1])
+
+
+def test_flags_with_the_semantic_stage_embeds_once_and_shares_the_vectors(flags_data, tmp_path):
+    from conftest import skip_without_semantic
+
+    skip_without_semantic()
+    d = {**flags_data, "cache": tmp_path / "cache", "out": tmp_path / "news.txt"}
+    first = run_flags(d, "--semantic", "--only", "team-pages", "news")
+    assert LAST.match(first.stdout.strip().splitlines()[-1])
+    assert "team-pages: 1 documents" in first.stdout
+    seed = dbm.open_db(next(d["cache"].glob("flags-seed-*.db")))
+    texts = len(store.published_texts(seed))
+    seed.close()
+    assert f"{texts} published texts: 0 from the pool, {texts} embedded" in first.stderr
+    # A rebuilt database takes every vector from the pool and embeds nothing.
+    again = run_flags(d, "--semantic", "--only", "news", "--rebuild")
+    assert f"{texts} published texts: {texts} from the pool, 0 embedded" in again.stderr

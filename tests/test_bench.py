@@ -259,7 +259,7 @@ def test_tally_counts_precision_recall_and_stance_per_tier():
     t = scoring.tally(doc, flags, {}, None)
     assert t.precision("confident") == (0, 1) and t.precision("possible") == (1, 3)
     assert t.recall("confident") == (0, 1) and t.recall("possible") == (1, 1)
-    assert t.named == {"possible": 1}  # the claim flagged at all, whatever its stance
+    assert +t.named == {"possible": 1}  # the claim flagged at all, whatever its stance
     assert t.flags["possible"]["nothing to flag"] == 1
     assert t.stance == {("repeats", "repeats"): 1, ("unclear", "repeats"): 1}
     assert t.paint[("confident", "contradicts_evidence")] == 1

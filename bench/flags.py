@@ -162,7 +162,10 @@ def pooled_vectors(db, pool_path: Path, embed: Callable[[], int]) -> str:
     finally:
         pool.close()
     embedded = len(keys) - len(have) - len(lent)
-    return f"{len(keys)} published texts: {len(lent)} from the pool, {embedded} embedded"
+    return (
+        f"{len(keys)} published texts: {len(have)} stored, {len(lent)} from the pool, "
+        f"{embedded} embedded"
+    )
 
 
 def log(message: str) -> None:
@@ -403,10 +406,13 @@ def summary(tallies: dict[str, scoring.Tally], news: dict[str, tuple[int, int]])
     t = scoring.Tally()
     for x in source:
         t.add(x)
+    sh = scoring.share
     print(
-        "summary from: "
-        + ("team-pairs + team-pages" if team else "fullfact (team-written set absent)"),
-        file=sys.stderr,
+        "summary, from "
+        + ("team-pairs + team-pages" if team else "fullfact (the team-written set is absent)")
+        + f": precision confident {sh(*t.precision('confident'))}, possible "
+        f"{sh(*t.precision('possible'))}; recall confident {sh(*t.recall('confident'))}, "
+        f"possible {sh(*t.recall('possible'))}; stance accuracy {sh(*t.stance_accuracy())}"
     )
     r = scoring.ratio
     return (

@@ -498,7 +498,7 @@ def test_flags_with_the_semantic_stage_embeds_once_and_shares_the_vectors(flags_
     seed = dbm.open_db(next(d["cache"].glob("flags-seed-*.db")))
     texts = len(store.published_texts(seed))
     seed.close()
-    assert f"{texts} published texts: 0 from the pool, {texts} embedded" in first.stderr
+    assert f"{texts} published texts: 0 stored, 0 from the pool, {texts} embedded" in first.stderr
     # A rebuilt database takes every vector from the pool and embeds nothing.
     again = run_flags(d, "--semantic", "--only", "news", "--rebuild")
-    assert f"{texts} published texts: {texts} from the pool, 0 embedded" in again.stderr
+    assert f"{texts} published texts: 0 stored, {texts} from the pool, 0 embedded" in again.stderr

@@ -409,7 +409,7 @@ def summary(tallies: dict[str, scoring.Tally], news: dict[str, tuple[int, int]])
     sh = scoring.share
     print(
         "summary, from "
-        + ("team-pairs + team-pages" if team else "fullfact (the team-written set is absent)")
+        + ("team-pairs + team-pages" if team else "fullfact (no team-written set in this run)")
         + f": precision confident {sh(*t.precision('confident'))}, possible "
         f"{sh(*t.precision('possible'))}; recall confident {sh(*t.recall('confident'))}, "
         f"possible {sh(*t.recall('possible'))}; stance accuracy {sh(*t.stance_accuracy())}"

@@ -42,6 +42,9 @@ import scoring
 from scoring import Doc, utf16_len
 
 from server import create_app, store
+from server import db as dbm
+from server.matcher import embed_published
+from server.matching.embed import DIM, MODEL_ID, text_key
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "server" / "seed"
@@ -105,13 +108,9 @@ class Engine:
             # vectors (by text) then serves the same news against both databases.
             self.app.extensions["healthflags_embedder"] = embedder
         self.embedder = self.app.extensions.get("healthflags_embedder")
-        from server import db as dbm
-
         db = dbm.open_db(path)
         try:
             if semantic:
-                from server.matcher import embed_published
-
                 t0 = time.perf_counter()
                 said = pooled_vectors(
                     db, pool or path.parent / "vectors.db", partial(embed_published, self.app, db)
@@ -146,8 +145,6 @@ def pooled_vectors(db, pool_path: Path, embed: Callable[[], int]) -> str:
     the pool holds (`bench/.cache/vectors.db`, as `bench/vectors.py` keeps it: same
     model, same text), and then giving the pool the new ones. A rebuilt database,
     or CLEF-2022 beside CLEF-2020, embeds only the texts never seen. Says how many."""
-    from server import db as dbm
-    from server.matching.embed import DIM, MODEL_ID, text_key
 
     keys = sorted({text_key(t) for t in store.published_texts(db)})
     pool = dbm.open_db(pool_path)

@@ -1,6 +1,7 @@
 """Each data set as the documents `bench/flags.py` sends and judges: a document is
 one page (paragraphs) with labelled spans (`scoring.Doc`). Which label each data set
-gives is written out in bench/README.md, "Flags"."""
+gives is written out in bench/README.md, "Flags". A page's paragraphs become segments
+and requests as the extension makes them (`segments_of`, `batches`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,44 @@ from pathlib import Path
 
 import datasets as ds
 from scoring import Doc, Span, utf16_len
+
+# extension/text-anchoring.js and extension/content.js: how a page becomes requests.
+MAX_SEGMENT_CHARS = 4000
+MAX_BATCH_SEGMENTS = 60
+MAX_BATCH_CHARS = 40_000
+
+
+def segments_of(text: str) -> list[tuple[int, str]]:
+    """(start, text) of the segments the extension sends for one block: cut at white
+    space below MAX_SEGMENT_CHARS (JavaScript counts UTF-16 units; these are code
+    points, the same for text within the Basic Multilingual Plane)."""
+    out, base = [], 0
+    while base < len(text):
+        end = min(len(text), base + MAX_SEGMENT_CHARS)
+        if end < len(text):
+            cut = text.rfind(" ", 0, end + 1)
+            if cut > base + MAX_SEGMENT_CHARS / 2:
+                end = cut + 1
+        if text[base:end].strip():
+            out.append((base, text[base:end]))
+        base = end
+    return out
+
+
+def batches(segments: list[dict]) -> list[list[dict]]:
+    """Segments grouped into requests as the extension groups them."""
+    out: list[list[dict]] = []
+    chars = 0
+    for seg in segments:
+        full = out and (
+            len(out[-1]) >= MAX_BATCH_SEGMENTS or chars + len(seg["text"]) > MAX_BATCH_CHARS
+        )
+        if not out or full:
+            out.append([])
+            chars = 0
+        out[-1].append(seg)
+        chars += len(seg["text"])
+    return out
 
 
 def single(key: str, text: str, labels: dict[str, str]) -> Doc:

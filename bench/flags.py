@@ -50,43 +50,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "server" / "seed"
 # What a built database depends on: the seed and the code of the import path.
 IMPORT_CODE = [ROOT / "server" / n for n in ("store.py", "claims.py", "db.py", "formats.py")]
-# extension/text-anchoring.js and extension/content.js: how a page becomes requests.
-MAX_SEGMENT_CHARS = 4000
-MAX_BATCH_SEGMENTS = 60
-MAX_BATCH_CHARS = 40_000
-
-
-def segments_of(text: str) -> list[tuple[int, str]]:
-    """(start, text) of the segments the extension sends for one block: cut at white
-    space below MAX_SEGMENT_CHARS (JavaScript counts UTF-16 units; these are code
-    points, the same for text within the Basic Multilingual Plane)."""
-    out, base = [], 0
-    while base < len(text):
-        end = min(len(text), base + MAX_SEGMENT_CHARS)
-        if end < len(text):
-            cut = text.rfind(" ", 0, end + 1)
-            if cut > base + MAX_SEGMENT_CHARS / 2:
-                end = cut + 1
-        if text[base:end].strip():
-            out.append((base, text[base:end]))
-        base = end
-    return out
-
-
-def batches(segments: list[dict]) -> list[list[dict]]:
-    """Segments grouped into requests as the extension groups them."""
-    out: list[list[dict]] = []
-    chars = 0
-    for seg in segments:
-        full = out and (
-            len(out[-1]) >= MAX_BATCH_SEGMENTS or chars + len(seg["text"]) > MAX_BATCH_CHARS
-        )
-        if not out or full:
-            out.append([])
-            chars = 0
-        out[-1].append(seg)
-        chars += len(seg["text"])
-    return out
 
 
 class Engine:
@@ -126,12 +89,12 @@ class Engine:
     def flags(self, paragraphs: list[str]) -> list[scoring.Flag]:
         segments, where = [], {}
         for p, text in enumerate(paragraphs):
-            for base, piece in segments_of(text):
+            for base, piece in documents.segments_of(text):
                 sid = f"{p}.{base}"
                 segments.append({"id": sid, "text": piece})
                 where[sid] = (p, utf16_len(text[:base]))
         out = []
-        for batch in batches(segments):
+        for batch in documents.batches(segments):
             answer = self.client.post("/v1/match", json={"segments": batch, "lang": "en"})
             assert answer.status_code == 200, answer.get_json()
             for m in answer.get_json()["matches"]:

@@ -502,3 +502,22 @@ def test_flags_with_the_semantic_stage_embeds_once_and_shares_the_vectors(flags_
     # A rebuilt database takes every vector from the pool and embeds nothing.
     again = run_flags(d, "--semantic", "--only", "news", "--rebuild")
     assert f"{texts} published texts: 0 stored, {texts} from the pool, 0 embedded" in again.stderr
+
+
+def test_pages_become_segments_and_requests_as_the_extension_makes_them():
+    from itertools import accumulate
+
+    import documents
+
+    text = " ".join(f"word{i}" for i in range(1500))  # ~12,900 characters
+    pieces = documents.segments_of(text)
+    assert "".join(p for _, p in pieces) == text
+    assert all(len(p) <= 4000 and (p.endswith(" ") or b + len(p) == len(text)) for b, p in pieces)
+    assert len(pieces) == 4 and [b for b, _ in pieces] == [
+        0,
+        *accumulate(len(p) for _, p in pieces[:-1]),
+    ]
+    short = [{"id": str(i), "text": "x" * 10} for i in range(130)]
+    assert [len(b) for b in documents.batches(short)] == [60, 60, 10]
+    long = [{"id": str(i), "text": "x" * 3900} for i in range(12)]
+    assert [len(b) for b in documents.batches(long)] == [10, 2]  # at most 40,000 characters

@@ -20,7 +20,18 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = "kratom vitamin detox cure cancer vaccine remedy natural immune heal".split()
+WORDS = [
+    "kratom",
+    "vitamin",
+    "detox",
+    "cure",
+    "cancer",
+    "vaccine",
+    "remedy",
+    "natural",
+    "immune",
+    "heal",
+]
 
 
 def write_csv(path: Path, rows: int) -> None:

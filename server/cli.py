@@ -41,11 +41,33 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Processes.")
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=int,
+    help="Requests each process serves at once.",
+)
+@click.option(
+    "--read-timeout",
+    default=15.0,
+    show_default=True,
+    type=float,
+    help="Seconds a client has to send a whole request.",
+)
 @click.option("--no-seed", is_flag=True, help="Do not load the curated claims on first start.")
 @db_option
-def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None) -> None:
-    """Serve the API and the workspace with gunicorn."""
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    read_timeout: float,
+    no_seed: bool,
+    db_path: str | None,
+) -> None:
+    """Serve the API and the workspace with gunicorn (threaded workers, see serving.py)."""
     app = _app(db_path)
     database = app.config["DATABASE"]
     # Migrations and the first-run seed happen here, once, before any worker starts.
@@ -73,22 +95,15 @@ def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None
     os.environ["HEALTHFLAGS_WORKERS"] = str(workers)  # memory rate limits split across them
     click.echo(f"healthflags on http://{host}:{port}/ (database {database})")
 
-    from gunicorn.app.base import BaseApplication
+    from .serving import Server
 
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("timeout", 30)
-            self.cfg.set("graceful_timeout", 10)
-            # No access log: request lines carry no page text, but we keep none anyway.
-            self.cfg.set("accesslog", None)
-            self.cfg.set("errorlog", "-")
-
-        def load(self):
-            return create_app()
-
-    Server().run()
+    Server(
+        create_app,
+        bind=f"{host}:{port}",
+        workers=workers,
+        threads=threads,
+        read_timeout=read_timeout,
+    ).run()
 
 
 @main.command()

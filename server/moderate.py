@@ -327,6 +327,7 @@ def login_submit() -> ResponseReturnValue:
     token = auth.create_session(db, found, current_app.config["SESSION_LIFETIME"])
     response = redirect(_safe_next(request.form.get("next")), 303)
     auth.set_session_cookie(response, token)
+    auth.set_device_cookie(response, found)
     response.delete_cookie(auth.CSRF_COOKIE, path=auth.COOKIE_PATH)
     g.csrf_seed = None
     return response

@@ -81,6 +81,16 @@ def get_claim(db: sqlite_utils.Database, claim_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def is_public(row: dict | None) -> bool:
+    """Whether readers may see this claim row: published, or retired after having
+    been published. A draft, one in review, or one retired without ever being
+    published stays private."""
+    return row is not None and (
+        row["status"] == "published"
+        or (row["status"] == "retired" and row["published_revision"] is not None)
+    )
+
+
 def revision(db: sqlite_utils.Database, revision_id: int) -> dict:
     row = db.execute("SELECT data FROM claim_revisions WHERE id = ?", [revision_id]).fetchone()
     return json.loads(row[0])

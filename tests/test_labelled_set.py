@@ -51,6 +51,9 @@ def seed_claims() -> dict[str, dict]:
 
 CLAIMS = seed_claims()
 PUBLISHED = {cid: c for cid, c in CLAIMS.items() if c.get("status") != "draft"}
+# The set was written against the claims published when it was frozen; a claim moved to
+# drafts since (its evidence fell short of a stricter bar) still exists, and the bench
+# counts its sentences as ones the database does not hold. So ids must exist, in any state.
 
 
 def pairs() -> list[dict]:
@@ -105,13 +108,13 @@ def test_pairs_have_the_documented_fields_and_unique_ids():
         assert r["text"].strip() == r["text"] and r["text"], r["id"]
 
 
-def test_pairs_name_published_claims_with_allowed_labels_and_patterns():
+def test_pairs_name_seed_claims_with_allowed_labels_and_patterns():
     for r in pairs():
-        assert r["claim_id"] in PUBLISHED, f"{r['id']}: {r['claim_id']} is not a published claim"
+        assert r["claim_id"] in CLAIMS, f"{r['id']}: {r['claim_id']} is not a claim"
         assert r["label"] in PAIR_LABELS, r["id"]
         assert r["pattern"] in PATTERNS, r["id"]
         if r["pattern"] == "supported_claim":
-            assert PUBLISHED[r["claim_id"]]["verdict"] == "supported", r["id"]
+            assert CLAIMS[r["claim_id"]]["verdict"] == "supported", r["id"]
 
 
 def test_pairs_are_enough_and_every_class_is_well_represented():
@@ -138,7 +141,7 @@ def test_each_page_is_well_formed_and_every_sentence_labelled(path):
     assert set(page) == {"id", "kind", "topic", "title", "paragraphs"}
     assert page["id"] == path.stem
     assert page["kind"] in KINDS
-    assert page["topic"] in {c["topic"] for c in PUBLISHED.values()}
+    assert page["topic"] in {c["topic"] for c in CLAIMS.values()}
     sents = sentences(page)
     assert 25 <= len(sents) <= 60, len(sents)
     assert all(paragraph for paragraph in page["paragraphs"])
@@ -148,7 +151,7 @@ def test_each_page_is_well_formed_and_every_sentence_labelled(path):
         assert len(named) == len(set(named)), s["text"]
         for c in s["claims"]:
             assert set(c) == {"claim_id", "label"}, c
-            assert c["claim_id"] in PUBLISHED, c["claim_id"]
+            assert c["claim_id"] in CLAIMS, c["claim_id"]
             assert c["label"] in PAGE_LABELS, c
         if "note" in s:
             assert s["note"] == NOTE and not s["claims"], s["text"]

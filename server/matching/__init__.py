@@ -37,6 +37,7 @@ __all__ = [
     "Match",
     "Semantic",
     "Settings",
+    "TooMuchText",
     "Weights",
     "build_index",
     "candidate_features",
@@ -58,7 +59,7 @@ class Settings:
     min_terms: int = 2  # sentences with fewer content words are skipped
     join_below: int = 6  # a sentence this short is also tried joined with its neighbour
     per_sentence: int = 3
-    max_sentences: int = 5000
+    max_sentences: int = 5000  # a page with more raises TooMuchText
     quote_context: int = 32
     weights: Weights = field(default_factory=Weights)
     # The semantic stage: a sentence the words flag nothing in is embedded when the
@@ -69,6 +70,15 @@ class Settings:
     semantic_weights: Weights = SEMANTIC
     embed_floor: float = 0.003
     embed_limit: int = 5  # sentences embedded per request at most, the closest first
+
+
+class TooMuchText(ValueError):
+    """A page with more sentences than `Settings.max_sentences`: the work one request
+    may ask for is bounded, and the caller says so rather than reading part of it."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"more than {limit} sentences")
+        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,18 +115,13 @@ def find_matches(
     dispute a claim of `index`, in page order. With `semantic`, sentences that name
     a claim's subject are also compared with its phrasings by meaning."""
     segs = list(segments)
-    units, texts, words = _units(index, segs, settings)
+    units, texts, words, rows = _units(index, segs, settings)
     found: list[tuple[_Unit, _Scored]] = []
-
-    def text_of(r: int) -> str:
-        u = units[r]
-        return segs[u.segment]["text"][u.start : u.end]
-
-    single = np.array([len(u.members) == 1 for u in units], dtype=bool)
+    text_of, single = _row_readers(segs, units, rows)
     for r, cands in _scored(
         index, texts, settings, words, text_of=text_of, semantic=semantic, single=single
     ):
-        unit = units[r]
+        chosen = []
         # A second claim counts only if it explains words the better ones do not:
         # "cure for opioid addiction" must not also read as "kratom is not addictive".
         explained: set[int] = set()
@@ -133,15 +138,17 @@ def find_matches(
                     continue
                 by_meaning = True
             explained |= shared
-            found.append((unit, cand))
+            chosen.append(cand)
             n += 1
             if n >= settings.per_sentence:
                 break
+        found.extend((units[u], cand) for u in rows[r] for cand in chosen)
 
     # A joined pair only counts for claims neither sentence matched alone.
     alone = {(u.members[0], c.claim) for u, c in found if len(u.members) == 1}
+    stances: dict[tuple[str, int], str] = {}  # a repeated sentence is read once
     matches = [
-        _match(index, segs, unit, cand, settings)
+        _match(index, segs, unit, cand, settings, stances)
         for unit, cand in found
         if len(unit.members) == 1 or not any((m, cand.claim) in alone for m in unit.members)
     ]
@@ -164,13 +171,8 @@ def candidate_features(
     words flag a pair (what `possible` is when matching: it decides which sentences
     the semantic stage takes)."""
     segs = list(segments)
-    units, texts, words = _units(index, segs, settings)
-
-    def text_of(r: int) -> str:
-        u = units[r]
-        return segs[u.segment]["text"][u.start : u.end]
-
-    single = np.array([len(u.members) == 1 for u in units], dtype=bool)
+    units, texts, words, rows = _units(index, segs, settings)
+    text_of, single = _row_readers(segs, units, rows)
     scored = _scored(
         index,
         texts,
@@ -184,15 +186,29 @@ def candidate_features(
     )
     return [
         (
-            str(segs[units[r].segment]["id"]),
-            units[r].start,
-            units[r].end,
+            str(segs[units[u].segment]["id"]),
+            units[u].start,
+            units[u].end,
             index.ids[c.claim],
             c.features,
         )
         for r, cands in scored
+        for u in rows[r]
         for c in cands
     ]
+
+
+def _row_readers(
+    segs: list[Mapping[str, str]], units: list[_Unit], rows: list[list[int]]
+) -> tuple[Callable[[int], str], np.ndarray]:
+    """For each row of `_units`: its text, and whether it is a single sentence."""
+
+    def text_of(r: int) -> str:
+        u = units[rows[r][0]]
+        return segs[u.segment]["text"][u.start : u.end]
+
+    single = np.array([len(units[us[0]].members) == 1 for us in rows], dtype=bool)
+    return text_of, single
 
 
 @dataclass(slots=True)
@@ -216,7 +232,7 @@ def _scored(
     embed_text: Callable[[int], str] | None = None,
     decide_at: float | None = None,
 ) -> Iterator[tuple[int, list[_Scored]]]:
-    """Per unit (its row in `texts`), its candidate claims scoring at least
+    """Per row of `texts` (a distinct unit text), its candidate claims scoring at least
     `possible`, best first by `RANKING` (trained to tell which of several claims a
     text repeats); `words(unit)` gives a unit's terms, for the rapidfuzz ratios;
     `text_of(unit)` its text, for the rules that read the page (verbatim clauses);
@@ -303,79 +319,137 @@ def _scored(
     if not len(keep):
         return
     ranking = SEMANTIC_RANKING if semantic is not None else RANKING
+    columns = _Columns(
+        pair_claims,
+        phrasing,
+        coverage,
+        evidence,
+        precision,
+        bm25,
+        cosine,
+        margin,
+        z,
+        whole,
+        by_meaning,
+        floor,
+    )
     cuts = np.flatnonzero(np.diff(pair_rows[keep])) + 1
     for ks in np.split(keep, cuts):
         r = int(pair_rows[ks[0]])
         if len(ks) > settings.top_k:
             ks = ks[np.lexsort((pair_claims[ks], -z[ks]))[: settings.top_k]]
-        joined = " ".join(words(r))
-        out = []
-        for k in ks.tolist():
-            w = sem if by_meaning[k] else lex
-            if not w.fuzzy and not keep_features and z[k] < floor and not whole[k]:
-                continue  # the ratios cannot lift it
-            claim = int(pair_claims[k])
-            ts, so = fuzzy_ratios(index, joined, claim)
-            f = Features(
-                coverage=float(coverage[k]),
-                evidence=float(evidence[k]),
-                precision=float(precision[k]),
-                bm25=float(bm25[k]),
-                token_set=ts,
-                token_sort=so,
-                has_subject=True,
-                cosine=float(cosine[k]),
-                margin=float(margin[k]),
-            )
-            sc = f.score(w)
-            lexical = not by_meaning[k]
-            # The weights were fitted on tweets, where a short claim's two words say
-            # little. On a page, a clause that says a whole phrasing and little else
-            # ("..., kratom is not addictive, so ...") states that claim.
-            if (
-                whole[k]
-                and sc < settings.confident
-                and text_of is not None
-                and (said_in_one_clause(index, text_of(r), int(phrasing[k])))
-            ):
+        text = text_of(r) if text_of is not None else None
+        found = _unit_candidates(
+            index, ks, words(r), text, settings, keep_features, ranking, columns
+        )
+        if found:
+            yield r, found
+
+
+@dataclass(slots=True)
+class _Columns:
+    """The per-pair figures `_scored` computes for a whole page at once."""
+
+    pair_claims: np.ndarray
+    phrasing: np.ndarray
+    coverage: np.ndarray
+    evidence: np.ndarray
+    precision: np.ndarray
+    bm25: np.ndarray
+    cosine: np.ndarray
+    margin: np.ndarray
+    z: np.ndarray
+    whole: np.ndarray
+    by_meaning: np.ndarray
+    floor: float
+
+
+def _unit_candidates(
+    index: Index,
+    ks: np.ndarray,
+    unit_words: list[str],
+    text: str | None,
+    settings: Settings,
+    keep_features: bool,
+    ranking: Weights,
+    c: _Columns,
+) -> list[_Scored]:
+    """One unit's candidates (pairs `ks`) scoring at least `possible`, best first."""
+    lex, sem = settings.weights, settings.semantic_weights
+    joined = " ".join(unit_words)
+    clauses: list[set[int]] | None = None
+    out = []
+    for k in ks.tolist():
+        w = sem if c.by_meaning[k] else lex
+        if not w.fuzzy and not keep_features and c.z[k] < c.floor and not c.whole[k]:
+            continue  # the ratios cannot lift it
+        claim = int(c.pair_claims[k])
+        ts, so = fuzzy_ratios(index, joined, claim)
+        f = Features(
+            coverage=float(c.coverage[k]),
+            evidence=float(c.evidence[k]),
+            precision=float(c.precision[k]),
+            bm25=float(c.bm25[k]),
+            token_set=ts,
+            token_sort=so,
+            has_subject=True,
+            cosine=float(c.cosine[k]),
+            margin=float(c.margin[k]),
+        )
+        sc = f.score(w)
+        lexical = not c.by_meaning[k]
+        # The weights were fitted on tweets, where a short claim's two words say
+        # little. On a page, a clause that says a whole phrasing and little else
+        # ("..., kratom is not addictive, so ...") states that claim.
+        if c.whole[k] and sc < settings.confident and text is not None:
+            if clauses is None:
+                clauses = clause_terms(index, text)
+            if said_in_one_clause(index, text, int(c.phrasing[k]), clauses=clauses):
                 sc = settings.confident
                 lexical = True
-            if sc < settings.possible:
-                continue
-            out.append(
-                (
-                    f.logit(ranking),
-                    _Scored(
-                        sc,
-                        claim,
-                        int(phrasing[k]),
-                        "lexical" if lexical else "semantic",
-                        f if keep_features else None,
-                    ),
-                )
-            )
-        if out:
-            out.sort(key=lambda c: (-c[0], c[1].claim))
-            yield r, [c for _, c in out]
+        if sc < settings.possible:
+            continue
+        scored = _Scored(
+            sc,
+            claim,
+            int(c.phrasing[k]),
+            "lexical" if lexical else "semantic",
+            f if keep_features else None,
+        )
+        out.append((f.logit(ranking), scored))
+    out.sort(key=lambda c: (-c[0], c[1].claim))
+    return [c for _, c in out]
 
 
 def _fuzzy_max(w: Weights) -> float:
     return max(w.token_set, 0.0) + max(w.token_sort, 0.0)
 
 
-def said_in_one_clause(index: Index, text: str, phrasing: int, slack: int = 2) -> bool:
+def said_in_one_clause(
+    index: Index,
+    text: str,
+    phrasing: int,
+    slack: int = 2,
+    clauses: list[set[int]] | None = None,
+) -> bool:
     """Whether one clause of `text` holds every term of the phrasing and at most
-    `slack` other terms."""
+    `slack` other terms (`clauses`: the text's `clause_terms`, when known)."""
     wanted = set(index.phrasing_term_ids(phrasing).tolist())
     if len(wanted) < 2:
         return False
+    if clauses is None:
+        clauses = clause_terms(index, text)
+    return any(wanted <= got and len(got) <= len(wanted) + slack for got in clauses)
+
+
+def clause_terms(index: Index, text: str) -> list[set[int]]:
+    """The terms of each clause of `text`."""
     clauses = [c for c in CLAUSE.split(text) if c and c.strip()]
     owner, nums, _ = index.read(clauses)
-    for i in range(len(clauses)):
-        got = set(nums[owner == i].tolist())
-        if wanted <= got and len(got) <= len(wanted) + slack:
-            return True
-    return False
+    found: list[set[int]] = [set() for _ in clauses]
+    for i, n in zip(owner.tolist(), nums.tolist(), strict=True):
+        found[i].add(n)
+    return found
 
 
 def _best(group: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -469,18 +543,16 @@ def _margin(cosines: np.ndarray, claim: int, first: float, second: float) -> flo
 
 def _units(
     index: Index, segs: list[Mapping[str, str]], settings: Settings
-) -> tuple[list[_Unit], Texts, Callable[[int], list[str]]]:
+) -> tuple[list[_Unit], Texts, Callable[[int], list[str]], list[list[int]]]:
     """The page's sentences with enough terms, and each short sentence joined with
-    its neighbour; their terms (`Texts`, one row per unit); and a function giving
-    a unit's terms in order."""
+    its neighbour; their distinct texts' terms (`Texts`, one row per distinct text:
+    a page repeating a sentence has it scored once, where 5,000 repeats of a claim
+    once took 3 s); a function giving a row's terms in order; and each row's units."""
     spans: list[tuple[int, int, int]] = []
     for seg_pos, seg in enumerate(segs):
-        if len(spans) >= settings.max_sentences:
-            break
-        for start, end in split_sentences(seg["text"]):
-            if len(spans) >= settings.max_sentences:
-                break
-            spans.append((seg_pos, start, end))
+        spans.extend((seg_pos, start, end) for start, end in split_sentences(seg["text"]))
+        if len(spans) > settings.max_sentences:
+            raise TooMuchText(settings.max_sentences)
     owner, nums, fresh = index.read([segs[g]["text"][a:b] for g, a, b in spans])
     sizes = np.bincount(owner, minlength=len(spans))
     firsts = np.concatenate([[0], np.cumsum(sizes)])
@@ -496,17 +568,23 @@ def _units(
         if ga == gb and min(size[n], size[n + 1]) < settings.join_below:
             units.append(_Unit(ga, sa, eb, (n, n + 1)))
             parts.append((n, n + 1))
-    # Each unit's terms: its sentences' ranges in `nums` (sorted by sentence).
-    unit_of = np.array([u for u, ps in enumerate(parts) for _ in ps], dtype=np.int64)
-    sentence = np.array([p for ps in parts for p in ps], dtype=np.int64)
-    term_unit, at = _expand(unit_of, firsts[sentence], sizes[sentence])
-    texts = Texts(index, term_unit, nums[at], len(units))
+    by_text: dict[tuple[int, str], list[int]] = {}
+    for u, unit in enumerate(units):
+        key = (len(unit.members), segs[unit.segment]["text"][unit.start : unit.end])
+        by_text.setdefault(key, []).append(u)
+    rows = list(by_text.values())
+    # Each row's terms: its first unit's sentences' ranges in `nums` (by sentence).
+    row_parts = [parts[us[0]] for us in rows]
+    row_of = np.array([r for r, ps in enumerate(row_parts) for _ in ps], dtype=np.int64)
+    sentence = np.array([p for ps in row_parts for p in ps], dtype=np.int64)
+    term_row, at = _expand(row_of, firsts[sentence], sizes[sentence])
+    texts = Texts(index, term_row, nums[at], len(rows))
 
     def words(r: int) -> list[str]:
-        spans_of = [nums[firsts[p] : firsts[p + 1]].tolist() for p in parts[r]]
+        spans_of = [nums[firsts[p] : firsts[p + 1]].tolist() for p in row_parts[r]]
         return _names(index, [n for part in spans_of for n in part], fresh)
 
-    return units, texts, words
+    return units, texts, words, rows
 
 
 def _names(index: Index, nums: list[int], fresh: list[str]) -> list[str]:
@@ -521,20 +599,24 @@ def _match(
     unit: _Unit,
     cand: _Scored,
     settings: Settings,
+    stances: dict[tuple[str, int], str] | None = None,
 ) -> Match:
     claim, score, phrasing = cand.claim, cand.score, cand.phrasing
     text = segs[unit.segment]["text"]
     start, end = _trim_to_words(text, unit.start, unit.end)
-    claim_words = set(index.phrasing_terms(phrasing))
     if cand.method == "semantic":
         # Sentence vectors barely register negation ("is addictive" sits next to "is
         # not addictive"), and a rewording may say a claim with negatives of its own
         # ("no one has ever died from it"): whether it repeats or disputes is unknown.
         st = "unclear"
     else:
-        st = stance(
-            text[unit.start : unit.end], claim_words, int(index.phrasing_negations[phrasing])
-        )
+        sentence = text[unit.start : unit.end]
+        st = (stances or {}).get((sentence, phrasing))
+        if st is None:
+            claim_words = set(index.phrasing_terms(phrasing))
+            st = stance(sentence, claim_words, int(index.phrasing_negations[phrasing]))
+            if stances is not None:
+                stances[(sentence, phrasing)] = st
     n = settings.quote_context
     return Match(
         segment_id=str(segs[unit.segment]["id"]),
@@ -569,22 +651,19 @@ def _trim_to_words(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _drop_overlapping_pairs(matches: list[Match]) -> list[Match]:
-    """Two joined pairs can cover the same claim twice; keep the better one."""
+    """Two joined pairs can cover the same claim twice; keep the better one. Matches
+    come sorted by start within a segment, so a kept match that ends before this one
+    starts can clash with no later one: each is compared with the few still open
+    (comparing with every kept match took 1.8 s for 5,000 repeats of a claim)."""
     out: list[Match] = []
+    open_: dict[tuple[str, str], list[int]] = {}
     for m in matches:
-        clash = next(
-            (
-                o
-                for o in out
-                if o.segment_id == m.segment_id
-                and o.claim_id == m.claim_id
-                and o.start < m.end
-                and m.start < o.end
-            ),
-            None,
-        )
+        active = open_.setdefault((m.segment_id, m.claim_id), [])
+        active[:] = [i for i in active if out[i].end > m.start]
+        clash = next((i for i in active if out[i].start < m.end), None)
         if clash is None:
+            active.append(len(out))
             out.append(m)
-        elif m.score > clash.score:
-            out[out.index(clash)] = m
+        elif m.score > out[clash].score:
+            out[clash] = m
     return out

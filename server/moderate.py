@@ -672,7 +672,10 @@ def claim(claim_id: str) -> ResponseReturnValue:
 def derived_terms(db: sqlite_utils.Database, claim: dict) -> list[str]:
     """The subject words matching requires when the moderator gave none: what the
     engine derives from the phrasings, against the published claims."""
-    index, _ = _index_with(db, claim, None)
+    if claim["status"] == "published" and claim["pending_status"] is None:
+        index = get_matcher().current(db)[0]  # the index readers are matched against
+    else:
+        index, _ = _index_with(db, claim, None)  # as if this revision were published
     try:
         pos = list(index.ids).index(claim["id"])
     except ValueError:

@@ -1259,6 +1259,10 @@ def test_the_claim_page_says_one_revision_number_and_the_derived_required_terms(
     terms = page.split("<h3>Required terms</h3>", 1)[1].split("</p>", 1)[0]
     assert "derived from the phrasings" in terms
     assert re.search(r"<p>[a-z ,]+ <span", terms)  # the words themselves are listed
+    # A published claim without given terms: the words of the index readers meet.
+    page = reviewer.get("/moderate/claims/kratom-not-addictive").get_data(as_text=True)
+    terms = page.split("<h3>Required terms</h3>", 1)[1].split("</p>", 1)[0]
+    assert re.search(r"<p>kratom <span class=\"muted\">\(derived", terms), terms
 
 
 def test_history_names_who_published_each_revision(app):

@@ -32,12 +32,11 @@
   const HOVER_DELAY_MS = 150;
   const HIDE_DELAY_MS = 300;
 
-  const CATEGORIES = ["misinformation", "unclear", "consistent", "possible"];
-  const highlights = new Map(CATEGORIES.map((c) => [c, new Highlight()]));
+  const highlights = new Map(V.CATEGORIES.map((c) => [c, new Highlight()]));
   highlights.get("misinformation").priority = 3;
   highlights.get("unclear").priority = 2;
   highlights.get("consistent").priority = 1;
-  const focusHighlight = new Highlight(); // the flag chosen in the popup
+  const focusHighlight = new Highlight(); // the flag chosen in the popup or by keyboard
   focusHighlight.priority = 4;
 
   // This document's state; a content script lives exactly as long as its page.
@@ -95,9 +94,13 @@
   }
 
   // complete: no check is running, so the list is final for now.
-  function reportFlags() {
-    const flags = [...page.flags.values()]
+  function orderedFlags() {
+    return [...page.flags.values()]
       .sort((a, b) => a.range.compareBoundaryPoints(Range.START_TO_START, b.range));
+  }
+
+  function reportFlags() {
+    const flags = orderedFlags();
     const claims = {};
     for (const f of flags) claims[f.claimId] = page.claims[f.claimId];
     return send({
@@ -367,6 +370,7 @@
 
   let tooltip = null;
   const timers = { hover: 0, hide: 0 };
+  const keyboard = { last: null, returnTo: null }; // the flag reached by keyboard, and where from
   let pointer = null;
   let framePending = false;
 
@@ -393,8 +397,11 @@
     clearTimeout(timers.hover);
     clearTimeout(timers.hide);
     if (tooltip?.flag) {
+      const hadFocus = document.activeElement === tooltip.host;
       tooltip.hide();
       focusHighlight.clear();
+      // The keyboard's place on the page is where the reader left it.
+      if (hadFocus && keyboard.returnTo?.isConnected) keyboard.returnTo.focus?.({ preventScroll: true });
     }
   }
 
@@ -408,8 +415,39 @@
     const trusted = (handler) => (event) => { if (event.isTrusted) handler(event); };
     addEventListener("pointermove", trusted(onPointerMove), { passive: true, capture: true });
     addEventListener("click", trusted(onClick), { capture: true });
-    addEventListener("keydown", trusted((event) => { if (event.key === "Escape") hideTooltip(); }), { capture: true });
+    addEventListener("keydown", trusted(onKeyDown), { capture: true });
     addEventListener("scroll", trusted(onScroll), { passive: true, capture: true });
+  }
+
+  // Alt+Shift+N / Alt+Shift+P move to the next / previous flag on the page and open its
+  // card with the focus in it (Tab reaches its links, Escape closes it and gives the
+  // focus back). Never while the reader types in a field.
+  function onKeyDown(event) {
+    if (event.key === "Escape") {
+      hideTooltip();
+      return;
+    }
+    if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey) return;
+    const step = { KeyN: 1, KeyP: -1 }[event.code];
+    if (!step || page.flags.size === 0 || isTyping(event.composedPath()[0])) return;
+    event.preventDefault();
+    moveToFlag(step);
+  }
+
+  function isTyping(target) {
+    return target instanceof Element
+      && (target.isContentEditable || target.closest("input, textarea, select") !== null);
+  }
+
+  async function moveToFlag(step) {
+    const flags = orderedFlags().filter((f) => A.rangeShowsQuote(f.range, f.exact));
+    if (!flags.length) return;
+    const at = flags.indexOf(tooltip?.flag ?? keyboard.last);
+    const next = at === -1 ? (step > 0 ? 0 : flags.length - 1) : (at + step + flags.length) % flags.length;
+    if (!(tooltip?.flag && document.activeElement === tooltip.host)) keyboard.returnTo = document.activeElement;
+    keyboard.last = flags[next];
+    await showFlag(flags[next].id);
+    tooltip?.focus();
   }
 
   function onPointerMove(event) {
@@ -427,7 +465,7 @@
         clearTimeout(timers.hide);
         if (tooltip?.flag === hit.flag) return;
         clearTimeout(timers.hover);
-        timers.hover = setTimeout(() => openTooltip(hit.flag, hit.rect, false), HOVER_DELAY_MS);
+        timers.hover = setTimeout(() => openTooltip(hit.flag, passageRect(hit.flag), false), HOVER_DELAY_MS);
       } else {
         clearTimeout(timers.hover);
         if (tooltip?.flag && !tooltip.pinned) scheduleHide();
@@ -442,13 +480,13 @@
       return;
     }
     const hit = flagAt(event.clientX, event.clientY);
-    if (hit) openTooltip(hit.flag, hit.rect, true);
+    if (hit) openTooltip(hit.flag, passageRect(hit.flag), true);
     else if (tooltip?.flag) hideTooltip();
   }
 
   function onScroll() {
     if (!tooltip?.flag) return;
-    if (tooltip.pinned) tooltip.reposition(firstRect(tooltip.flag.range));
+    if (tooltip.pinned) tooltip.reposition(passageRect(tooltip.flag));
     else hideTooltip();
   }
 
@@ -465,6 +503,11 @@
 
   function firstRect(range) {
     return range.getClientRects()[0] ?? range.getBoundingClientRect();
+  }
+
+  // All the passage's lines: the card is placed so that it covers none of them.
+  function passageRect(flag) {
+    return flag.range.getBoundingClientRect();
   }
 
   // From the popup: bring a flag into view and open its tooltip (keyboard users reach
@@ -485,7 +528,7 @@
       const after = firstRect(flag.range);
       if (after.top < 0 || after.bottom > innerHeight) scrollBy({ top: after.top - innerHeight / 3, behavior: "instant" });
     }
-    openTooltip(flag, firstRect(flag.range), true);
+    openTooltip(flag, passageRect(flag), true);
     focusHighlight.add(flag.range);
     return { ok: true };
   }

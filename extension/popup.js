@@ -4,7 +4,7 @@
 
 const api = globalThis.browser ?? chrome;
 const V = globalThis.healthflagsVerdicts;
-const { renderCard, STYLES } = globalThis.healthflagsTooltip;
+const { renderCard, renderHeadline, renderLegend, SHORTCUTS, STYLES } = globalThis.healthflagsTooltip;
 
 const MSG_GET_TAB_STATE = "get-tab-state";
 const MSG_CHECK_TAB = "check-tab";
@@ -46,6 +46,10 @@ async function main() {
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(STYLES);
   document.adoptedStyleSheets = [sheet];
+
+  $("legend-body").replaceChildren(renderLegend());
+  $("keys-hint").textContent = `On the page, ${SHORTCUTS.next} and ${SHORTCUTS.previous} move between flags `
+    + "and open each one's details.";
 
   $("check-page").addEventListener("click", checkPage);
   $("site-switch").addEventListener("change", switchSite);
@@ -132,26 +136,20 @@ function renderFlags(state) {
     show.type = "button";
     show.className = "flag-show";
     show.dataset.flag = flag.id;
+    // Headed, like the card, by what the reader should conclude about the passage; the
+    // claim's verdict is the detail.
     const line = document.createElement("span");
     line.className = "flag-line";
-    const badge = document.createElement("span");
-    badge.className = `verdict verdict-${claim.verdict}`;
-    const symbol = document.createElement("span");
-    symbol.className = "symbol";
-    symbol.setAttribute("aria-hidden", "true");
-    symbol.textContent = verdict.symbol;
-    const word = document.createElement("span");
-    word.textContent = verdict.label;
-    badge.append(symbol, word);
-    const label = document.createElement("span");
-    label.className = `category category-${category}`;
-    label.textContent = V.CATEGORY_LABELS[category];
-    line.append(badge, label);
+    const rated = document.createElement("span");
+    rated.className = "flag-rated";
+    rated.textContent = `claim rated ${verdict.label}`;
+    line.append(renderHeadline(flag), rated);
     const quote = document.createElement("span");
     quote.className = "flag-quote";
     quote.textContent = `“${shorten(flag.exact, 140)}”`;
     show.append(line, quote);
-    show.setAttribute("aria-label", `${verdict.label}, ${V.CATEGORY_LABELS[category]}: ${flag.exact}. Show on page.`);
+    show.setAttribute("aria-label",
+      `${V.CATEGORY_LABELS[category]} (claim rated ${verdict.label}): ${flag.exact}. Show on page.`);
     show.addEventListener("click", () => api.runtime.sendMessage({ type: MSG_SHOW_FLAG, tabId, flagId: flag.id }));
 
     const details = document.createElement("details");

@@ -12,28 +12,42 @@
 globalThis.healthflagsTooltip ??= (() => {
   const V = globalThis.healthflagsVerdicts;
 
+  // The legend's samples repeat the highlights' paint (highlights-tinted.css); a test
+  // compares the two.
   const STYLES = `
     :host { all: initial; }
     .card {
-      box-sizing: border-box; width: min(380px, calc(100vw - 16px)); max-height: min(480px, calc(100vh - 16px));
-      overflow: auto; padding: 12px 14px; border-radius: 10px; border: 1px solid #d0d5dd;
+      box-sizing: border-box; width: min(380px, calc(100vw - 16px)); max-height: min(520px, calc(100vh - 16px));
+      display: flex; flex-direction: column; padding: 12px 14px; border-radius: 10px; border: 1px solid #d0d5dd;
       background: #ffffff; color: #1d2939; box-shadow: 0 8px 24px rgba(16, 24, 40, 0.18);
       font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; text-align: left;
     }
-    .head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
-    .verdict { display: inline-flex; align-items: center; gap: 6px; font-weight: 700; }
+    .card:focus { outline: none; }
+    .card:focus-visible { outline: 2px solid #175cd3; outline-offset: 2px; }
+    .body { flex: 1 1 auto; min-height: 0; overflow: auto; }
+    .footer { flex: none; border-top: 1px solid #eaecf0; margin-top: 10px; padding-top: 8px; }
+    .head { display: flex; align-items: flex-start; gap: 8px; }
+    .headline { display: flex; align-items: center; gap: 8px; font-weight: 700; font-size: 15px; }
+    .possible-tag { display: block; font-size: 12px; font-weight: 600; color: #475467; }
     .symbol {
-      display: inline-grid; place-items: center; width: 20px; height: 20px; border-radius: 50%;
-      color: #fff; font-size: 12px; font-weight: 700; line-height: 1;
+      display: inline-grid; place-items: center; flex: none; width: 20px; height: 20px; border-radius: 50%;
+      color: #fff; font-size: 12px; font-weight: 700; line-height: 1; box-sizing: border-box;
     }
+    .tone-misinformation { color: #b42318; }
+    .tone-consistent { color: #067647; }
+    .tone-unclear { color: #b54708; }
+    .headline.tone-misinformation .symbol { background: #b42318; }
+    .headline.tone-consistent .symbol { background: #067647; }
+    .headline.tone-unclear .symbol { background: #b54708; }
+    .headline.possible .symbol { background: transparent; color: inherit; border: 2px dotted currentColor; }
+    .verdict { display: inline-flex; align-items: center; gap: 4px; font-weight: 600; white-space: nowrap; }
+    .verdict .symbol { width: 16px; height: 16px; font-size: 10px; }
     .verdict-false .symbol { background: #b42318; }
     .verdict-misleading .symbol { background: #b54708; }
     .verdict-unproven .symbol { background: #6941c6; }
     .verdict-needs_context .symbol { background: #026aa2; }
     .verdict-supported .symbol { background: #067647; }
-    .category { font-size: 12px; padding: 1px 8px; border-radius: 999px; border: 1px solid currentColor; color: #475467; }
-    .category-misinformation { color: #b42318; }
-    .category-consistent { color: #067647; }
+    .category { font-size: 12px; padding: 1px 8px; border-radius: 999px; border: 1px solid currentColor; }
     .close {
       margin-left: auto; border: 0; background: transparent; font: inherit; font-size: 18px; line-height: 1;
       color: #475467; cursor: pointer; padding: 2px 6px; border-radius: 6px;
@@ -44,25 +58,50 @@ globalThis.healthflagsTooltip ??= (() => {
     .card h2 { font-size: 13px; margin: 12px 0 4px; text-transform: uppercase; letter-spacing: 0.04em; color: #475467; }
     .card ul { margin: 0; padding: 0 0 0 18px; }
     .card li { margin: 4px 0; }
+    .card li[hidden] { display: none; }
     .card a { color: #175cd3; }
     .meta { display: block; font-size: 12px; color: #475467; }
     .checked { font-size: 12px; color: #475467; margin: 6px 0 0; }
     .withheld { font-size: 12px; color: #b42318; }
-    .actions { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin-top: 12px; }
-    .card button.action {
+    .actions { display: flex; gap: 8px 12px; align-items: center; flex-wrap: wrap; }
+    .card button.action, .card button.link {
       font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; cursor: pointer;
       border: 1px solid #d0d5dd; background: #fff; color: #1d2939;
     }
+    .card button.link { border: 0; padding: 2px 0; background: transparent; color: #175cd3; text-decoration: underline; }
     .card :is(button, a):focus-visible {
       outline: 2px solid #175cd3; outline-offset: 2px;
     }
     .card .status:empty { display: none; }
     .card .status { font-size: 13px; font-weight: 600; }
     .card .status.error { color: #b42318; }
+    .legend { margin-top: 8px; }
+    .legend[hidden] { display: none; }
+    .legend dl { margin: 4px 0 0; display: grid; grid-template-columns: max-content 1fr; gap: 6px 10px; align-items: baseline; }
+    .legend dt { margin: 0; }
+    .legend dd { margin: 0; font-size: 13px; }
+    .legend .note { font-size: 12px; color: #475467; margin: 8px 0 0; }
+    .swatch { padding: 0 2px; text-decoration-line: underline; text-decoration-thickness: 2px; color: inherit; }
+    .swatch-misinformation { background-color: rgba(217, 45, 32, 0.2); text-decoration-style: wavy; text-decoration-color: #b42318; }
+    .swatch-unclear { background-color: rgba(247, 144, 9, 0.18); text-decoration-style: dashed; text-decoration-color: #b54708; }
+    .swatch-consistent { background-color: rgba(18, 183, 106, 0.15); text-decoration-style: solid; text-decoration-color: #067647; }
+    .swatch-possible-misinformation { text-decoration-style: dotted; text-decoration-color: #b42318; }
+    .swatch-possible-unclear { text-decoration-style: dotted; text-decoration-color: #b54708; }
+    .swatch-possible-consistent { text-decoration-style: dotted; text-decoration-color: #067647; }
+    kbd { font: 12px ui-monospace, monospace; border: 1px solid #d0d5dd; border-radius: 4px; padding: 0 3px; }
     @media (prefers-color-scheme: dark) {
       .card { background: #1d2939; color: #f2f4f7; border-color: #475467; }
-      .claim, .meta, .checked, .card h2, .category, .close { color: #d0d5dd; }
-      .card a { color: #84caff; }
+      .footer { border-color: #475467; }
+      .claim, .meta, .checked, .card h2, .close, .possible-tag, .legend .note { color: #d0d5dd; }
+      .tone-misinformation { color: #fda29b; }
+      .tone-consistent { color: #75e0a7; }
+      .tone-unclear { color: #fec84b; }
+      .headline .symbol { color: #1d2939; }
+      .headline.tone-misinformation .symbol { background: #fda29b; }
+      .headline.tone-consistent .symbol { background: #75e0a7; }
+      .headline.tone-unclear .symbol { background: #fec84b; }
+      .headline.possible .symbol { background: transparent; color: inherit; }
+      .card a, .card button.link { color: #84caff; }
       .card button.action { background: #344054; color: #f2f4f7; border-color: #667085; }
     }
   `;
@@ -93,20 +132,109 @@ globalThis.healthflagsTooltip ??= (() => {
     };
   }
 
+  // Sources shown before "N more sources": enough to judge, short enough that the
+  // card's actions stay in sight.
+  const SOURCES_SHOWN = 2;
+  // The keyboard shortcuts content.js listens for (moving between flags on the page).
+  const SHORTCUTS = { next: "Alt+Shift+N", previous: "Alt+Shift+P" };
+  let legends = 0;
+
+  function symbolOf(text) {
+    const symbol = el("span", "symbol", text);
+    symbol.setAttribute("aria-hidden", "true");
+    return symbol;
+  }
+
+  // The passage's conclusion, with its symbol: the card's header and the popup's lines.
+  function renderHeadline(flag) {
+    const head = V.headline(flag);
+    const tone = head.category.replace(/^possible-/, "");
+    const line = el("span", `headline tone-${tone}${head.possible ? " possible" : ""}`);
+    line.dataset.category = head.category;
+    line.append(symbolOf(head.symbol), el("span", "word", head.label));
+    return line;
+  }
+
+  // "Checked claim: “…” — rated ✕ False": the claim's own verdict, as the detail.
+  function renderClaimLine(claim) {
+    const verdict = V.verdictInfo(claim.verdict);
+    const badge = el("span", `verdict verdict-${claim.verdict}`);
+    badge.append(symbolOf(verdict.symbol), el("span", "word", verdict.label));
+    const quote = el("q");
+    quote.textContent = claim.text;
+    const line = el("p", "claim");
+    line.append(el("span", "label", "Checked claim: "), quote, " — rated ", badge);
+    return line;
+  }
+
+  // What each highlight style means, with a sample painted like the highlight.
+  function renderLegend() {
+    const legend = el("div", "legend");
+    const list = el("dl");
+    for (const category of V.CATEGORIES) {
+      const term = el("dt");
+      term.append(el("span", `swatch swatch-${category}`, "passage"));
+      list.append(term, el("dd", null, V.CATEGORY_LABELS[category]));
+    }
+    const keys = el("p", "note");
+    keys.append("Keyboard: ", el("kbd", null, SHORTCUTS.next), " next flag, ", el("kbd", null, SHORTCUTS.previous),
+      " previous, ", el("kbd", null, "Esc"), " closes the card.");
+    legend.append(list,
+      el("p", "note", "A wavy, dashed or solid underline is a close match; a dotted one is a possible "
+        + "match, less certain. With the “underline only” style there is no tint."), keys);
+    return legend;
+  }
+
+  function renderEvidence(evidence, onResize) {
+    const list = el("ul", "evidence");
+    evidence.forEach((item, index) => {
+      const entry = el("li");
+      entry.hidden = index >= SOURCES_SHOWN;
+      const href = V.safeHttpsUrl(item.url);
+      if (href) {
+        const link = el("a", null, item.title || new URL(href).hostname);
+        link.href = href;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        entry.append(link);
+      } else {
+        entry.append(el("span", null, item.title || "Source"), " ",
+          el("span", "withheld", "(link withheld: not a secure https address)"));
+      }
+      const meta = [item.publisher, V.sourceTypeLabel(item.source_type), item.year].filter(Boolean).join(" · ");
+      entry.append(el("span", "meta", meta));
+      list.append(entry);
+    });
+    const parts = [el("h2", null, "Evidence"), list];
+    const more = evidence.length - SOURCES_SHOWN;
+    if (more > 0) {
+      const label = `${more} more source${more === 1 ? "" : "s"}`;
+      const toggle = el("button", "link more-sources", label);
+      toggle.type = "button";
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.addEventListener("click", trusted(() => {
+        const open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", String(open));
+        toggle.textContent = open ? "Fewer sources" : label;
+        [...list.children].forEach((entry, index) => { entry.hidden = !open && index >= SOURCES_SHOWN; });
+        onResize();
+      }));
+      parts.push(toggle);
+    }
+    return parts;
+  }
+
   // Fill `card` with what is known about a flag. Used by the tooltip and by the popup.
   // options: serverOrigin, onReport(flag) -> Promise<{ok, error}> (opens the report
   // page), onClose (a close button is shown only when given), onResize (the card grew
-  // or shrank).
+  // or shrank). The header says what the reader should conclude about this passage;
+  // the actions sit in a footer that stays in sight whatever the body holds.
   function renderCard(card, flag, claim, { serverOrigin = "", onReport, onClose = null, onResize = () => {} }) {
-    const verdict = V.verdictInfo(claim.verdict);
-    const category = V.categoryOf(flag);
-
     const head = el("div", "head");
-    const badge = el("span", `verdict verdict-${claim.verdict}`);
-    const symbol = el("span", "symbol", verdict.symbol);
-    symbol.setAttribute("aria-hidden", "true");
-    badge.append(symbol, el("span", "word", verdict.label));
-    head.append(badge, el("span", `category category-${category}`, V.CATEGORY_LABELS[category]));
+    const title = el("div", "title");
+    if (flag.tier === "possible") title.append(el("span", "possible-tag", "Possible match, less certain"));
+    title.append(renderHeadline(flag));
+    head.append(title);
     if (onClose) {
       const close = el("button", "close", "×");
       close.type = "button";
@@ -115,43 +243,21 @@ globalThis.healthflagsTooltip ??= (() => {
       head.append(close);
     }
 
-    const claimLine = el("p", "claim");
-    const quote = el("q");
-    quote.textContent = claim.text;
-    claimLine.append(el("span", "label", "Checked claim: "), quote);
-
-    card.replaceChildren(head, el("p", "explain", V.explain(flag, claim)), claimLine);
-    if (claim.summary) card.append(el("p", "summary", claim.summary));
-
-    if (claim.evidence.length) {
-      const list = el("ul", "evidence");
-      for (const item of claim.evidence) {
-        const entry = el("li");
-        const href = V.safeHttpsUrl(item.url);
-        if (href) {
-          const link = el("a", null, item.title || new URL(href).hostname);
-          link.href = href;
-          link.target = "_blank";
-          link.rel = "noopener noreferrer";
-          entry.append(link);
-        } else {
-          entry.append(el("span", null, item.title || "Source"), " ",
-            el("span", "withheld", "(link withheld: not a secure https address)"));
-        }
-        const meta = [item.publisher, V.sourceTypeLabel(item.source_type), item.year]
-          .filter(Boolean).join(" · ");
-        entry.append(el("span", "meta", meta));
-        list.append(entry);
-      }
-      card.append(el("h2", null, "Evidence"), list);
-    }
+    const body = el("div", "body");
+    body.append(el("p", "explain", V.explain(flag, claim)), renderClaimLine(claim));
+    if (claim.summary) body.append(el("p", "summary", claim.summary));
+    if (claim.evidence.length) body.append(...renderEvidence(claim.evidence, onResize));
     if (claim.reviewed_at) {
       // A date with no time: read it as UTC so no time zone moves it a day.
       const day = new Date(`${claim.reviewed_at}T00:00:00Z`).toLocaleDateString(undefined, {
         year: "numeric", month: "long", day: "numeric", timeZone: "UTC",
       });
-      card.append(el("p", "checked", `Evidence checked on ${day}`));
+      body.append(el("p", "checked", `Evidence checked on ${day}`));
     }
+    const legend = renderLegend();
+    legend.hidden = true;
+    legend.id = `healthflags-legend-${++legends}`;
+    body.append(legend);
 
     const actions = el("div", "actions");
     const reviewUrl = V.safeReviewUrl(claim.review_url, serverOrigin);
@@ -164,8 +270,18 @@ globalThis.healthflagsTooltip ??= (() => {
     }
     const wrong = el("button", "action report-open", "This flag is wrong");
     wrong.type = "button";
-    actions.append(wrong);
-    card.append(actions);
+    const key = el("button", "link legend-toggle", "What the highlights mean");
+    key.type = "button";
+    key.setAttribute("aria-expanded", "false");
+    key.setAttribute("aria-controls", legend.id);
+    key.addEventListener("click", trusted(() => {
+      legend.hidden = !legend.hidden;
+      key.setAttribute("aria-expanded", String(!legend.hidden));
+      // Scrolled by hand: scrollIntoView could scroll the page under a fixed card.
+      if (!legend.hidden) body.scrollTop = legend.offsetTop - body.offsetTop;
+      onResize();
+    }));
+    actions.append(wrong, key);
 
     const status = el("p", "status");
     status.setAttribute("role", "status");
@@ -177,7 +293,9 @@ globalThis.healthflagsTooltip ??= (() => {
         : `The report form could not be opened: ${result?.error?.message ?? "unknown error"}`;
       onResize();
     }));
-    card.append(status);
+    const footer = el("div", "footer");
+    footer.append(actions, status);
+    card.replaceChildren(head, body, footer);
   }
 
   // callbacks: onReport(flag) -> Promise<{ok, error}>,
@@ -194,6 +312,7 @@ globalThis.healthflagsTooltip ??= (() => {
     const card = el("div", "card");
     card.setAttribute("role", "dialog");
     card.setAttribute("aria-label", "healthflags: checked claim");
+    card.tabIndex = -1;
     shadow.append(card);
 
     // Keys pressed in the card (Escape, Enter on a button) are not the page's shortcuts.
@@ -212,18 +331,30 @@ globalThis.healthflagsTooltip ??= (() => {
       onResize: () => { if (current) place(current.rect); },
     });
 
-    // Beside the flag's line: below it when there is room, else above; inside the viewport.
+    // Never over the passage (`rect`, all its lines): below it when the card fits there,
+    // else above, else beside it; failing all three, on the roomier side above or below
+    // with the card shortened to fit (its body scrolls, its actions stay in sight).
     function place(rect) {
       const margin = 8;
       host.style.setProperty("visibility", "hidden", "important");
       host.style.setProperty("display", "block", "important");
+      card.style.removeProperty("max-height");
       const { width, height } = card.getBoundingClientRect();
-      let top = rect.bottom + margin;
-      if (top + height > innerHeight - margin && rect.top - margin - height >= margin) {
-        top = rect.top - margin - height;
+      const clamp = (value, low, high) => Math.max(low, Math.min(value, high));
+      const below = innerHeight - rect.bottom - 2 * margin;
+      const above = rect.top - 2 * margin;
+      let left = clamp(rect.left, margin, innerWidth - width - margin);
+      let top;
+      if (height <= below) top = rect.bottom + margin;
+      else if (height <= above) top = rect.top - margin - height;
+      else if (innerWidth - rect.right - 2 * margin >= width || rect.left - 2 * margin >= width) {
+        left = innerWidth - rect.right - 2 * margin >= width ? rect.right + margin : rect.left - margin - width;
+        top = clamp(rect.top, margin, innerHeight - height - margin);
+      } else {
+        const room = Math.max(below, above, 160);
+        card.style.setProperty("max-height", `${room}px`);
+        top = below >= above ? rect.bottom + margin : rect.top - margin - Math.min(height, room);
       }
-      top = Math.max(margin, Math.min(top, innerHeight - height - margin));
-      const left = Math.max(margin, Math.min(rect.left, innerWidth - width - margin));
       host.style.setProperty("top", `${Math.round(top)}px`, "important");
       host.style.setProperty("left", `${Math.round(left)}px`, "important");
       host.style.setProperty("visibility", "visible", "important");
@@ -253,10 +384,12 @@ globalThis.healthflagsTooltip ??= (() => {
       get flag() { return current?.flag ?? null; },
       get pinned() { return current?.pinned ?? false; },
       contains(event) { return event.composedPath().includes(host); },
-      focus() { card.querySelector("button, a")?.focus(); },
+      // The card itself takes focus (a screen reader reads its header); Tab goes on to its
+      // links and buttons. preventScroll: the card is fixed, the page stays where it is.
+      focus() { card.focus({ preventScroll: true }); },
       remove() { host.remove(); },
     };
   }
 
-  return { createTooltip, renderCard, STYLES };
+  return { createTooltip, renderCard, renderHeadline, renderClaimLine, renderLegend, SHORTCUTS, STYLES };
 })();

@@ -21,41 +21,77 @@ globalThis.healthflagsVerdicts ??= (() => {
     other: "Other source",
   };
 
-  // Which highlight a flag is painted with. Only a confident match whose assessment is
-  // contradicts_evidence is painted as misinformation.
-  function categoryOf(match) {
-    if (match.tier === "possible") return "possible";
-    if (match.assessment === "contradicts_evidence") return "misinformation";
-    if (match.assessment === "consistent_with_evidence") return "consistent";
-    return "unclear";
+  // What the reader should conclude about the passage, from the server's `assessment`:
+  // the card's header, the highlight's colour and the popup's list all follow it.
+  const CONCLUSIONS = {
+    contradicts_evidence: { key: "misinformation", symbol: "✕", label: "Goes against the evidence" },
+    consistent_with_evidence: { key: "consistent", symbol: "✓", label: "In line with the evidence" },
+    unclear: { key: "unclear", symbol: "?", label: "Neither clearly for nor against the evidence" },
+  };
+
+  function conclusionOf(match) {
+    return CONCLUSIONS[match.assessment] ?? CONCLUSIONS.unclear;
   }
 
+  // Which highlight a flag is painted with: its conclusion, and whether the match is a
+  // possible one (a looser match, drawn softer). Only a confident match whose assessment
+  // is contradicts_evidence is painted as misinformation.
+  function categoryOf(match) {
+    const key = conclusionOf(match).key;
+    return match.tier === "possible" ? `possible-${key}` : key;
+  }
+
+  const CATEGORIES = ["misinformation", "unclear", "consistent",
+    "possible-misinformation", "possible-unclear", "possible-consistent"];
+
+  // Short labels (the popup's list, the legend), for every category.
   const CATEGORY_LABELS = {
-    misinformation: "Goes against the evidence",
-    consistent: "In line with the evidence",
-    unclear: "Not settled",
-    possible: "Possible match",
+    misinformation: CONCLUSIONS.contradicts_evidence.label,
+    consistent: CONCLUSIONS.consistent_with_evidence.label,
+    unclear: CONCLUSIONS.unclear.label,
+    "possible-misinformation": "Possible match: may go against the evidence",
+    "possible-consistent": "Possible match: may be in line with the evidence",
+    "possible-unclear": "Possible match: which way it leans is unclear",
+  };
+
+  // What a passage does with the claim, by the server's `stance`: [as a fact, as a
+  // possibility]. A new stance needs only a line here; unknown ones read as "is about".
+  const STANCES = {
+    repeats: ["repeats", "repeat"],
+    disputes: ["argues against", "argue against"],
+    mentions: ["mentions", "mention"],
+    unclear: ["is about", "be about"],
   };
 
   function verdictInfo(verdict) {
     return VERDICTS[verdict] ?? { label: "Checked", symbol: "•" };
   }
 
-  // One sentence telling the reader what this passage does with the checked claim.
+  // The card's header: what matters to the reader, whether this passage is in line with
+  // the evidence. The claim's own verdict is the detail underneath.
+  function headline(flag) {
+    const conclusion = conclusionOf(flag);
+    return { category: categoryOf(flag), symbol: conclusion.symbol, label: CATEGORY_LABELS[categoryOf(flag)],
+      possible: flag.tier === "possible" };
+  }
+
+  // One sentence telling the reader what this passage does with the checked claim. A
+  // possible match is told as a possibility throughout ("may repeat…; if it does, …").
   function explain(flag, claim) {
     const verdict = verdictInfo(claim?.verdict).label.toLowerCase();
-    const prefix = flag.tier === "possible" ? "Possibly about a checked claim. " : "";
-    if (flag.assessment === "contradicts_evidence") {
-      return prefix + (flag.stance === "disputes"
-        ? "This passage argues against a claim that the evidence supports."
-        : `This passage repeats a claim checked as ${verdict}: the evidence goes against it.`);
+    const possible = flag.tier === "possible";
+    const [does, may] = STANCES[flag.stance] ?? STANCES.unclear;
+    const subject = `This passage ${possible ? `may ${may}` : does} a claim checked as ${verdict}`;
+    const then = possible ? "; if it does, what it says" : ": what it says";
+    if (flag.assessment === "contradicts_evidence") return `${subject}${then} goes against the evidence.`;
+    if (flag.assessment === "consistent_with_evidence") return `${subject}${then} is in line with the evidence.`;
+    // Unclear is about this passage, not the science: the claim's verdict (unproven,
+    // needs context) is neither true nor false, or we can't tell which way the passage leans.
+    if (["unproven", "needs_context"].includes(claim?.verdict)) {
+      return `${subject}. That verdict says neither that the claim is true nor that it is false, `
+        + "so this passage is neither clearly for nor against the evidence; the summary says why.";
     }
-    if (flag.assessment === "consistent_with_evidence") {
-      return prefix + (flag.stance === "disputes"
-        ? `This passage argues against a claim checked as ${verdict}, in line with the evidence.`
-        : "This passage repeats a claim that the evidence supports.");
-    }
-    return prefix + `This passage touches a claim checked as ${verdict}; the evidence does not settle what it says.`;
+    return `${subject}, but we can't tell whether it agrees with the claim or argues against it.`;
   }
 
   function sourceTypeLabel(type) {
@@ -84,6 +120,6 @@ globalThis.healthflagsVerdicts ??= (() => {
     }
   }
 
-  return { VERDICTS, CATEGORY_LABELS, categoryOf, verdictInfo, explain, sourceTypeLabel,
-           safeHttpsUrl, safeReviewUrl };
+  return { VERDICTS, CATEGORIES, CATEGORY_LABELS, STANCES, categoryOf, conclusionOf, headline,
+           verdictInfo, explain, sourceTypeLabel, safeHttpsUrl, safeReviewUrl };
 })();

@@ -17,7 +17,7 @@ globalThis.healthflagsTooltip ??= (() => {
   const STYLES = `
     :host { all: initial; }
     .card {
-      box-sizing: border-box; width: min(380px, calc(100vw - 16px)); max-height: min(520px, calc(100vh - 16px));
+      box-sizing: border-box; width: min(420px, calc(100vw - 16px)); max-height: min(560px, calc(100vh - 16px));
       display: flex; flex-direction: column; padding: 12px 14px; border-radius: 10px; border: 1px solid #d0d5dd;
       background: #ffffff; color: #1d2939; box-shadow: 0 8px 24px rgba(16, 24, 40, 0.18);
       font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; text-align: left;
@@ -55,9 +55,10 @@ globalThis.healthflagsTooltip ??= (() => {
     .card p { margin: 8px 0 0; }
     .claim { color: #344054; }
     .label { font-weight: 600; }
-    .card h2 { font-size: 13px; margin: 12px 0 4px; text-transform: uppercase; letter-spacing: 0.04em; color: #475467; }
+    .card h2 { font-size: 13px; margin: 10px 0 2px; text-transform: uppercase; letter-spacing: 0.04em; color: #475467; }
+    .card h2 .checked { text-transform: none; letter-spacing: normal; font-weight: 400; margin: 0; }
     .card ul { margin: 0; padding: 0 0 0 18px; }
-    .card li { margin: 4px 0; }
+    .card li { margin: 3px 0; }
     .card li[hidden] { display: none; }
     .card a { color: #175cd3; }
     .meta { display: block; font-size: 12px; color: #475467; }
@@ -145,13 +146,14 @@ globalThis.healthflagsTooltip ??= (() => {
     return symbol;
   }
 
-  // The passage's conclusion, with its symbol: the card's header and the popup's lines.
-  function renderHeadline(flag) {
+  // The passage's conclusion, with its symbol: the card's header (`short`: under the
+  // card's "possible match" tag) and the popup's lines.
+  function renderHeadline(flag, { short = false } = {}) {
     const head = V.headline(flag);
     const tone = head.category.replace(/^possible-/, "");
     const line = el("span", `headline tone-${tone}${head.possible ? " possible" : ""}`);
     line.dataset.category = head.category;
-    line.append(symbolOf(head.symbol), el("span", "word", head.label));
+    line.append(symbolOf(head.symbol), el("span", "word", short ? head.short : head.label));
     return line;
   }
 
@@ -185,7 +187,14 @@ globalThis.healthflagsTooltip ??= (() => {
     return legend;
   }
 
-  function renderEvidence(evidence, onResize) {
+  // A date with no time: read it as UTC so no time zone moves it a day.
+  function dayOf(date) {
+    return new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, {
+      year: "numeric", month: "long", day: "numeric", timeZone: "UTC",
+    });
+  }
+
+  function renderEvidence(evidence, checked, onResize) {
     const list = el("ul", "evidence");
     evidence.forEach((item, index) => {
       const entry = el("li");
@@ -205,7 +214,9 @@ globalThis.healthflagsTooltip ??= (() => {
       entry.append(el("span", "meta", meta));
       list.append(entry);
     });
-    const parts = [el("h2", null, "Evidence"), list];
+    const heading = el("h2", "evidence-heading", "Evidence");
+    if (checked) heading.append(checked);
+    const parts = [heading, list];
     const more = evidence.length - SOURCES_SHOWN;
     if (more > 0) {
       const label = `${more} more source${more === 1 ? "" : "s"}`;
@@ -233,7 +244,7 @@ globalThis.healthflagsTooltip ??= (() => {
     const head = el("div", "head");
     const title = el("div", "title");
     if (flag.tier === "possible") title.append(el("span", "possible-tag", "Possible match, less certain"));
-    title.append(renderHeadline(flag));
+    title.append(renderHeadline(flag, { short: true }));
     head.append(title);
     if (onClose) {
       const close = el("button", "close", "×");
@@ -246,14 +257,10 @@ globalThis.healthflagsTooltip ??= (() => {
     const body = el("div", "body");
     body.append(el("p", "explain", V.explain(flag, claim)), renderClaimLine(claim));
     if (claim.summary) body.append(el("p", "summary", claim.summary));
-    if (claim.evidence.length) body.append(...renderEvidence(claim.evidence, onResize));
-    if (claim.reviewed_at) {
-      // A date with no time: read it as UTC so no time zone moves it a day.
-      const day = new Date(`${claim.reviewed_at}T00:00:00Z`).toLocaleDateString(undefined, {
-        year: "numeric", month: "long", day: "numeric", timeZone: "UTC",
-      });
-      body.append(el("p", "checked", `Evidence checked on ${day}`));
-    }
+    // When the evidence was last checked goes beside its heading (one line less).
+    const checked = claim.reviewed_at ? el("span", "checked", ` · checked on ${dayOf(claim.reviewed_at)}`) : null;
+    if (claim.evidence.length) body.append(...renderEvidence(claim.evidence, checked, onResize));
+    else if (checked) body.append(el("p", "checked", `Evidence checked on ${dayOf(claim.reviewed_at)}`));
     const legend = renderLegend();
     legend.hidden = true;
     legend.id = `healthflags-legend-${++legends}`;

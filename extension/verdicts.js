@@ -26,7 +26,7 @@ globalThis.healthflagsVerdicts ??= (() => {
   const CONCLUSIONS = {
     contradicts_evidence: { key: "misinformation", symbol: "✕", label: "Goes against the evidence" },
     consistent_with_evidence: { key: "consistent", symbol: "✓", label: "In line with the evidence" },
-    unclear: { key: "unclear", symbol: "?", label: "Neither clearly for nor against the evidence" },
+    unclear: { key: "unclear", symbol: "?", label: "Not clearly for or against the evidence" },
   };
 
   function conclusionOf(match) {
@@ -67,12 +67,21 @@ globalThis.healthflagsVerdicts ??= (() => {
     return VERDICTS[verdict] ?? { label: "Checked", symbol: "•" };
   }
 
+  // The card's header under its "possible match" tag, for a possible match.
+  const POSSIBLE_HEADLINES = {
+    misinformation: "May go against the evidence",
+    consistent: "May be in line with the evidence",
+    unclear: "Which way it leans is unclear",
+  };
+
   // The card's header: what matters to the reader, whether this passage is in line with
   // the evidence. The claim's own verdict is the detail underneath.
   function headline(flag) {
     const conclusion = conclusionOf(flag);
-    return { category: categoryOf(flag), symbol: conclusion.symbol, label: CATEGORY_LABELS[categoryOf(flag)],
-      possible: flag.tier === "possible" };
+    const possible = flag.tier === "possible";
+    return { category: categoryOf(flag), symbol: conclusion.symbol, possible,
+      label: CATEGORY_LABELS[categoryOf(flag)],
+      short: possible ? POSSIBLE_HEADLINES[conclusion.key] : conclusion.label };
   }
 
   // One sentence telling the reader what this passage does with the checked claim. A

@@ -49,6 +49,8 @@ CATEGORIES = (
     "possible-consistent",
 )
 WAIT_MS = 20_000  # generous: the machine is shared and timings double under load
+if sync_playwright is not None:
+    expect.set_options(timeout=WAIT_MS)  # Playwright's own default is 5 s
 
 
 def require(ok: bool, reason: str) -> None:
@@ -342,27 +344,43 @@ def closed_port_url() -> str:
 
 # Evaluated in the extension's service worker: resolve when this tab's status is one of
 # `wanted` (the background writes it to storage.session) and was written at or after
-# `since` (the worker's clock), or fail after a while.
+# `since` (the worker's clock). It waits on the check's state, not on a clock: every
+# step of the check (a batch answered, its flags recorded) is written there too and
+# starts the wait afresh, so a long page on a busy machine is waited for as long as it
+# moves; only a check that stalls for `stallMs` (longer than the extension's own 15 s
+# limit on one request to the server) fails, or one that runs past `capMs` in all.
 WAIT_FOR_STATUS = """
-async ([tabId, wanted, since, timeoutMs]) => {
-  const key = `tab:${tabId}:status`;
+async ([tabId, wanted, since, stallMs, capMs]) => {
+  const key = `tab:${tabId}:status`, flagsKey = `tab:${tabId}:flags`;
   const fits = (value) => value && wanted.includes(value.status) && value.at >= since;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(async () => {
+    let stalled = 0, steps = 0;
+    const fail = async (why) => {
       const last = (await chrome.storage.session.get(key))[key];
-      reject(new Error(`status still not ${wanted} (last: ${JSON.stringify(last)})`));
-    }, timeoutMs);
-    const done = (status) => {
-      clearTimeout(timer);
+      finish(reject, new Error(`status still not ${wanted} ${why}, after ${steps} steps `
+        + `(last: ${JSON.stringify(last)})`));
+    };
+    const cap = setTimeout(() => fail(`after ${capMs} ms`), capMs);
+    const moved = () => {
+      clearTimeout(stalled);
+      stalled = setTimeout(() => fail(`: no step for ${stallMs} ms`), stallMs);
+    };
+    const finish = (settle, value) => {
+      clearTimeout(stalled);
+      clearTimeout(cap);
       chrome.storage.onChanged.removeListener(listener);
-      resolve(status);
+      settle(value);
     };
     const listener = (changes, area) => {
-      if (area === "session" && fits(changes[key]?.newValue)) done(changes[key].newValue.status);
+      if (area !== "session" || !(key in changes || flagsKey in changes)) return;
+      steps++;
+      if (fits(changes[key]?.newValue)) finish(resolve, changes[key].newValue.status);
+      else moved();
     };
     chrome.storage.onChanged.addListener(listener);
+    moved();
     chrome.storage.session.get(key).then((got) => {
-      if (fits(got[key])) done(got[key].status);
+      if (fits(got[key])) finish(resolve, got[key].status);
     });
   });
 }
@@ -467,7 +485,7 @@ class ExtensionBrowser:
 
     def wait_for_status(self, page, *wanted: str, since: float = 0) -> str:
         return self.worker.evaluate(
-            WAIT_FOR_STATUS, [self.tab_id(page), list(wanted), since, WAIT_MS]
+            WAIT_FOR_STATUS, [self.tab_id(page), list(wanted), since, WAIT_MS, 10 * WAIT_MS]
         )
 
     def wait_for_flags(self, page, count: int) -> None:
@@ -773,8 +791,10 @@ def test_kratom_page_is_flagged_with_tooltip_badge_and_evidence(launch, live_ser
         assert rel == "noopener noreferrer"
         assert target == "_blank"
     card.expect_text("ul.evidence li", "U.S. Food and Drug Administration · Regulator · 2018")
-    card.expect_text("p.checked", "Evidence checked on")  # the claim's reviewed_at, 2026-11-30
-    assert "2026" in card.text("p.checked") and "30" in card.text("p.checked")
+    # The claim's reviewed_at, 2026-11-30, beside the evidence's heading.
+    card.expect_text(".evidence-heading .checked", "checked on")
+    checked = card.text(".evidence-heading .checked")
+    assert "2026" in checked and "30" in checked
     save_screenshot(page, "extension-kratom-tooltip.png")
 
     # The evidence link works: it opens the source in a new tab, with no referrer or opener.

@@ -111,9 +111,10 @@ def test_a_debunk_is_headed_in_line_with_the_evidence_and_the_actions_stay_in_si
     card = card_for(page, "#debunk", "myth that vaccines", "Vaccines cause autism.")
     assert card.text(".head .title") == "✓In line with the evidence"
     assert card.attributes(".head .headline", "data-category") == [["consistent"]]
-    assert card.eval(
-        "(root) => getComputedStyle(root.querySelector('.head .symbol')).backgroundColor"
-    ) == "rgb(6, 118, 71)"
+    assert (
+        card.eval("(root) => getComputedStyle(root.querySelector('.head .symbol')).backgroundColor")
+        == "rgb(6, 118, 71)"
+    )
     assert card.count(".head .verdict, .head .verdict-false") == 0
     assert card.text(".claim") == "Checked claim: Vaccines cause autism. — rated ✕False"
     assert card.text(".explain") == (
@@ -148,7 +149,8 @@ def test_a_debunk_is_headed_in_line_with_the_evidence_and_the_actions_stay_in_si
         "What the highlights mean",
     ]
     assert all(c["inView"] and c["inCard"] and c["onTop"] for c in layout["controls"]), layout
-    assert not layout["innerScroll"] and layout["cardInView"] and not layout["overlaps"], layout["box"]
+    assert not layout["innerScroll"], layout["box"]
+    assert layout["cardInView"] and not layout["overlaps"], layout["box"]
     save_screenshot(page, "extension-card-four-sources.png")
 
     # All four on request; the actions are still in sight (the body scrolls, not they).
@@ -241,9 +243,10 @@ def test_possible_matches_are_styled_and_worded_by_what_the_reader_should_conclu
     }
     assert {p[0] for p in paints.values()} == {"dotted"}
     assert len({p[1] for p in paints.values()}) == 3
-    assert paints["possible-misinformation"][1] == page.evaluate(
-        HIGHLIGHT_PAINT, "healthflags-misinformation"
-    )[1]
+    assert (
+        paints["possible-misinformation"][1]
+        == page.evaluate(HIGHLIGHT_PAINT, "healthflags-misinformation")[1]
+    )
     link = page.evaluate(
         "getComputedStyle(document.getElementById('first-link')).textDecorationStyle"
     )
@@ -319,8 +322,9 @@ def test_the_keyboard_moves_between_flags_and_opens_their_card(
     page.keyboard.press("Tab")
     card.wait_for("(root) => root.activeElement?.matches('.card a, .card button')")
     page.keyboard.press("Escape")
-    page.wait_for_function("getComputedStyle(document.querySelector('healthflags-tooltip'))"
-                           ".display === 'none'")
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('healthflags-tooltip')).display === 'none'"
+    )
     assert page.evaluate("document.activeElement.localName") == "body"
 
     # Typing in the page's own field: the keys are the reader's, not ours.
@@ -328,5 +332,7 @@ def test_the_keyboard_moves_between_flags_and_opens_their_card(
     page.keyboard.press("Alt+Shift+N")
     page.keyboard.type("kratom")
     expect(page.locator("#search")).to_have_value("kratom")
-    assert page.evaluate("getComputedStyle(document.querySelector('healthflags-tooltip'))"
-                         ".display") == "none"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('healthflags-tooltip')).display")
+        == "none"
+    )

@@ -235,6 +235,48 @@ globalThis.healthflagsTooltip ??= (() => {
     return parts;
   }
 
+  // Full review, This flag is wrong and the legend's toggle: out of the scrolling body,
+  // so they stay in sight.
+  function renderFooter(flag, claim, { serverOrigin, onReport, onResize, legend, body }) {
+    const actions = el("div", "actions");
+    const reviewUrl = V.safeReviewUrl(claim.review_url, serverOrigin);
+    if (reviewUrl) {
+      const review = el("a", null, "Full review");
+      review.href = reviewUrl;
+      review.target = "_blank";
+      review.rel = "noopener noreferrer";
+      actions.append(review);
+    }
+    const wrong = el("button", "action report-open", "This flag is wrong");
+    wrong.type = "button";
+    const key = el("button", "link legend-toggle", "What the highlights mean");
+    key.type = "button";
+    key.setAttribute("aria-expanded", "false");
+    key.setAttribute("aria-controls", legend.id);
+    key.addEventListener("click", trusted(() => {
+      legend.hidden = !legend.hidden;
+      key.setAttribute("aria-expanded", String(!legend.hidden));
+      onResize(); // the card grows first, then its body shows the legend
+      // Scrolled by hand: scrollIntoView could scroll the page under a fixed card.
+      if (!legend.hidden) body.scrollTop = legend.offsetTop - body.offsetTop;
+    }));
+    actions.append(wrong, key);
+
+    const status = el("p", "status");
+    status.setAttribute("role", "status");
+    wrong.addEventListener("click", trusted(async () => {
+      const result = await onReport(flag)
+        .catch((error) => ({ ok: false, error: { message: String(error.message ?? error) } }));
+      status.className = result?.ok ? "status" : "status error";
+      status.textContent = result?.ok ? "The report form opened in a new tab: nothing is sent until you press Send there."
+        : `The report form could not be opened: ${result?.error?.message ?? "unknown error"}`;
+      onResize();
+    }));
+    const footer = el("div", "footer");
+    footer.append(actions, status);
+    return footer;
+  }
+
   // Fill `card` with what is known about a flag. Used by the tooltip and by the popup.
   // options: serverOrigin, onReport(flag) -> Promise<{ok, error}> (opens the report
   // page), onClose (a close button is shown only when given), onResize (the card grew
@@ -266,42 +308,7 @@ globalThis.healthflagsTooltip ??= (() => {
     legend.id = `healthflags-legend-${++legends}`;
     body.append(legend);
 
-    const actions = el("div", "actions");
-    const reviewUrl = V.safeReviewUrl(claim.review_url, serverOrigin);
-    if (reviewUrl) {
-      const review = el("a", null, "Full review");
-      review.href = reviewUrl;
-      review.target = "_blank";
-      review.rel = "noopener noreferrer";
-      actions.append(review);
-    }
-    const wrong = el("button", "action report-open", "This flag is wrong");
-    wrong.type = "button";
-    const key = el("button", "link legend-toggle", "What the highlights mean");
-    key.type = "button";
-    key.setAttribute("aria-expanded", "false");
-    key.setAttribute("aria-controls", legend.id);
-    key.addEventListener("click", trusted(() => {
-      legend.hidden = !legend.hidden;
-      key.setAttribute("aria-expanded", String(!legend.hidden));
-      // Scrolled by hand: scrollIntoView could scroll the page under a fixed card.
-      if (!legend.hidden) body.scrollTop = legend.offsetTop - body.offsetTop;
-      onResize();
-    }));
-    actions.append(wrong, key);
-
-    const status = el("p", "status");
-    status.setAttribute("role", "status");
-    wrong.addEventListener("click", trusted(async () => {
-      const result = await onReport(flag)
-        .catch((error) => ({ ok: false, error: { message: String(error.message ?? error) } }));
-      status.className = result?.ok ? "status" : "status error";
-      status.textContent = result?.ok ? "The report form opened in a new tab: nothing is sent until you press Send there."
-        : `The report form could not be opened: ${result?.error?.message ?? "unknown error"}`;
-      onResize();
-    }));
-    const footer = el("div", "footer");
-    footer.append(actions, status);
+    const footer = renderFooter(flag, claim, { serverOrigin, onReport, onResize, legend, body });
     card.replaceChildren(head, body, footer);
   }
 

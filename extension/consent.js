@@ -11,7 +11,8 @@ const result = document.getElementById("result");
 
 async function main() {
   const { settings, consent } = await api.runtime.sendMessage({ type: MSG_GET_SETTINGS });
-  serverInput.value = settings.serverUrl;
+  // The settings arrive after the page shows: keep what the reader may have typed already.
+  if (!serverInput.value) serverInput.value = settings.serverUrl;
   if (consent.given) showAgreed(settings.serverUrl);
   if (consent.serverChanged) {
     const notice = document.getElementById("server-changed");

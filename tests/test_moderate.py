@@ -1083,7 +1083,8 @@ def test_with_semantic_matching_a_publish_embeds_its_texts_and_the_bench_says_by
     db = db_of(app)
     store.seed_if_new(db)
     contributor, reviewer = logged_in(app, "contributor"), logged_in(app, "reviewer")
-    create(contributor)
+    # The seed holds a near twin (MMS cures autism): the moderator creates it anyway.
+    assert create(contributor, allow_duplicate="1").status_code == 303
     claim_id = "chlorine-dioxide-cures-autism-in-children"
     act(contributor, app, claim_id, "submit")
     match(app.test_client(), "Kratom is not addictive.")  # the workers' first index: seed vectors

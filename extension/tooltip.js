@@ -369,6 +369,8 @@ globalThis.healthflagsTooltip ??= (() => {
         card.style.setProperty("max-height", `${room}px`);
         top = below >= above ? rect.bottom + margin : rect.top - margin - Math.min(height, room);
       }
+      // A pinned card whose passage was scrolled away stays on screen (it covers nothing then).
+      top = clamp(top, margin, Math.max(margin, innerHeight - card.getBoundingClientRect().height - margin));
       host.style.setProperty("top", `${Math.round(top)}px`, "important");
       host.style.setProperty("left", `${Math.round(left)}px`, "important");
       host.style.setProperty("visibility", "visible", "important");

@@ -336,3 +336,59 @@ def test_the_keyboard_moves_between_flags_and_opens_their_card(
         page.evaluate("getComputedStyle(document.querySelector('healthflags-tooltip')).display")
         == "none"
     )
+
+
+# Every combination the server can send (and a stance it may add later), read by the
+# extension's own verdicts.js in one of its pages.
+WORDING = """
+() => {
+  const V = globalThis.healthflagsVerdicts;
+  const rows = [];
+  for (const tier of ["confident", "possible"])
+    for (const stance of ["repeats", "disputes", "unclear", "mentions", "some-new-stance"])
+      for (const assessment of ["contradicts_evidence", "consistent_with_evidence", "unclear"])
+        for (const verdict of Object.keys(V.VERDICTS)) {
+          const flag = {tier, stance, assessment};
+          rows.push({tier, stance, assessment, verdict, head: V.headline(flag),
+                     explain: V.explain(flag, {verdict})});
+        }
+  return rows;
+}
+"""
+
+
+CONCLUSION_OF = {
+    "contradicts_evidence": "misinformation",
+    "consistent_with_evidence": "consistent",
+    "unclear": "unclear",
+}
+
+
+def test_every_tier_stance_and_assessment_reads_consistently(launch):  # noqa: F811
+    browser = launch()
+    page = browser.context.new_page()
+    page.goto(browser.url("popup.html"))
+    rows = page.evaluate(WORDING)
+    assert len(rows) == 2 * 5 * 3 * 5
+    for row in rows:
+        head, explain = row["head"], row["explain"]
+        # The header follows the assessment (and the tier) only; the verdict never changes it.
+        conclusion = CONCLUSION_OF[row["assessment"]]
+        possible = row["tier"] == "possible"
+        assert head["category"] == (f"possible-{conclusion}" if possible else conclusion), row
+        assert "settle" not in explain and "Possibly" not in explain, row
+        if possible:
+            # A possibility from start to end: "may …; if it does, …".
+            assert explain.startswith("This passage may "), row
+            assert "This passage repeats" not in explain, row
+        else:
+            assert " may " not in explain, row
+        if row["assessment"] == "contradicts_evidence":
+            assert explain.endswith("goes against the evidence."), row
+        if row["assessment"] == "consistent_with_evidence":
+            assert explain.endswith("is in line with the evidence."), row
+    # A stance the server may add later reads as "is about" until it has its own words.
+    new = next(r for r in rows if r["stance"] == "some-new-stance" and r["tier"] == "confident")
+    assert new["explain"].startswith("This passage is about a claim checked as")
+    mentions = next(r for r in rows if r["stance"] == "mentions" and r["tier"] == "confident")
+    assert mentions["explain"].startswith("This passage mentions a claim checked as")

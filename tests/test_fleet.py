@@ -260,26 +260,35 @@ def test_a_replica_killed_with_sigkill_restarts_and_rejoins(fleet):
         90,
         "the restarted replica serves the published version",
     )
+
+
+def test_the_balancer_takes_a_dead_replica_out_and_back_in(fleet):
     log = Path(fleet["dir"]) / "logs" / "haproxy.log"
+    seen = len(log.read_text())  # only what HAProxy says from now on counts
+    hold = Path(fleet["dir"]) / "hold"
+    hold.mkdir(exist_ok=True)
+    (hold / "replica-3").touch()  # kept dead until HAProxy has seen it
+    try:
+        os.killpg(pid_of(fleet, "replica-3"), signal.SIGKILL)
+        wait_until(
+            lambda: "readers/replica-3 is DOWN" in log.read_text()[seen:],
+            60,
+            "HAProxy takes it out",
+        )
+        page = {"segments": [{"id": "s", "text": "Kratom is not addictive."}]}
+        codes = [
+            call(fleet["balancer"], "POST", "/v1/match", page, "127.0.0.32")[0] for _ in range(30)
+        ]
+        assert codes == [200] * 30
+    finally:
+        (hold / "replica-3").unlink()
     wait_until(
         lambda: re.search(
-            r"readers/replica-2 is DOWN.*\n(.*\n)*.*readers/replica-2 is UP", log.read_text()
+            r"readers/replica-3 is DOWN(.*\n)*.*readers/replica-3 is UP", log.read_text()[seen:]
         ),
-        60,
-        "HAProxy takes it out and back in",
+        90,
+        "HAProxy takes it back",
     )
-    # Through the balancer every request is answered (the replica is among the servers).
-    for _ in range(30):
-        assert (
-            call(
-                fleet["balancer"],
-                "POST",
-                "/v1/match",
-                {"segments": [{"id": "s", "text": "Kratom is not addictive."}]},
-                "127.0.0.32",
-            )[0]
-            == 200
-        )
 
 
 def call_ok(url: str) -> dict | None:

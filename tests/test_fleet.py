@@ -57,6 +57,8 @@ def fleet(tmp_path_factory):
             str(port),
             "--set",
             "RATELIMIT_MATCH=100 per minute",
+            "--set",
+            "MATCH_COUNTS_FLUSH_SECONDS=0",
         ],
         check=True,
         timeout=300,
@@ -209,8 +211,17 @@ def test_a_replica_copy_refuses_writes_and_a_burst_of_matches_leaves_it_as_publi
     copy = Path(fleet["dir"]) / "replica-1" / "healthflags.db"
     status, text = call(url, "POST", "/v1/reports", {"kind": "missed_claim", "comment": "x"})
     assert status == 503 and fleet["primary"] in text
+    seen: set[str] = set()
     for _ in range(40):
-        assert match_ids(url, NEW_TEXT + " Kratom is not addictive.", "127.0.0.31") is not None
+        found = match_ids(url, "Kratom is not addictive.", "127.0.0.31")
+        assert found
+        seen |= found
+    # The replica's counts went to Redis instead of its copy.
+    import redis
+
+    counts = redis.Redis.from_url(fleet["redis"]).hgetall("healthflags:match_counts")
+    counted = {k.decode().split("|")[0]: int(v) for k, v in counts.items()}
+    assert all(counted.get(claim_id, 0) >= 40 for claim_id in seen), (seen, counted)
     db = connect_ro(copy)
     try:
         with pytest.raises(sqlite3.OperationalError, match="readonly"):

@@ -61,6 +61,15 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["healthflags_key_uses"] = NoKeyUses(0.0)
 
+    @app.errorhandler(sqlite3.OperationalError)
+    def copy_unreadable(exc: sqlite3.OperationalError):
+        # The follower is restoring the copy afresh: out of the balancer for a moment.
+        current_app.logger.warning("replica copy unreadable: %s", exc)
+        message = "This replica's copy is being restored; try again in a moment."
+        response = jsonify({"error": {"code": "replica_not_ready", "message": message}})
+        response.status_code = 503
+        return response
+
     @app.before_request
     def refuse_writes():
         path = request.path

@@ -273,6 +273,24 @@ def test_a_replica_killed_with_sigkill_restarts_and_rejoins(fleet):
     )
 
 
+def test_a_follower_killed_restores_afresh_and_readers_see_no_error(fleet):
+    before = pid_of(fleet, "follower-1")
+    version = json.loads(call(fleet["primary"])[1])["db_version"]
+    os.killpg(before, signal.SIGKILL)
+    page = {"segments": [{"id": "s", "text": "Kratom is not addictive."}]}
+    codes: list[int] = []
+
+    def caught_up() -> bool:
+        codes.append(call(fleet["balancer"], "POST", "/v1/match", page, "127.0.0.34")[0])
+        health = call_ok(fleet["replica_urls"][0])
+        return pid_of(fleet, "follower-1") != before and bool(
+            health and health["index_version"] == version
+        )
+
+    wait_until(caught_up, 90, "the follower restores and replica-1 serves again")
+    assert set(codes) == {200}, codes
+
+
 def test_the_balancer_takes_a_dead_replica_out_and_back_in(fleet):
     log = Path(fleet["dir"]) / "logs" / "haproxy.log"
     seen = len(log.read_text())  # only what HAProxy says from now on counts

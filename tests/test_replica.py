@@ -86,10 +86,14 @@ def test_write_routes_answer_with_an_error_naming_the_primary(copy_path):
     assert client.post("/moderate/login", data={"email": "a", "password": "b"}).status_code == 503
 
 
-def test_a_missing_copy_is_not_created_by_a_replica(tmp_path):
+def test_a_missing_copy_is_not_created_by_a_replica_and_answers_503(tmp_path):
     app = replica_app(tmp_path / "absent.db")
     with app.app_context(), pytest.raises(sqlite3.OperationalError):
         get_db().execute("SELECT 1 FROM meta")
+    client = app.test_client()
+    for answer in (client.get("/v1/health"), client.post("/v1/match", json={"segments": []})):
+        assert answer.status_code == 503
+        assert answer.get_json()["error"]["code"] == "replica_not_ready"
     assert not (tmp_path / "absent.db").exists()
 
 

@@ -12,6 +12,7 @@ replicas .21, .22, ...; every service listens on the same port.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -56,6 +57,13 @@ def services(cfg: dict, opts: dict) -> list[tuple[str, list[str], dict]]:
         **opts.get("env", {}),
     }
     primary_db = str(state / "primary" / "healthflags.db")
+    sftp = opts.get("target") == "sftp"
+    if sftp:  # the generated config names the SFTP target; the followers read it too
+        streamer = [litestream, "replicate", "-config", str(state / "litestream.yml")]
+        follow_args = ["--config", str(state / "litestream.yml"), "--db", primary_db]
+    else:
+        streamer = [litestream, "replicate", "-config", str(DEPLOY / "litestream.yml")]
+        follow_args = []
     out = [
         (
             "redis",
@@ -78,9 +86,10 @@ def services(cfg: dict, opts: dict) -> list[tuple[str, list[str], dict]]:
             ],
             app_env,
         ),
+        *([("sshd", sftp_target().sshd_command(state), {})] if sftp else []),
         (
             "litestream",
-            [litestream, "replicate", "-config", str(DEPLOY / "litestream.yml")],
+            streamer,
             {
                 "HEALTHFLAGS_DATABASE": primary_db,
                 "HEALTHFLAGS_REPLICA_TARGET": str(state / "replica-target"),
@@ -98,6 +107,7 @@ def services(cfg: dict, opts: dict) -> list[tuple[str, list[str], dict]]:
                     "follow",
                     str(state / "replica-target"),
                     str(copy),
+                    *follow_args,
                 ],
                 {},
             )
@@ -141,7 +151,14 @@ def write_haproxy(cfg: dict) -> None:
     (Path(cfg["dir"]) / "haproxy.cfg").write_text(text)
 
 
-def follow(target: str, copy: str) -> None:
+def sftp_target():
+    spec = importlib.util.spec_from_file_location("sftp_target", DEPLOY / "sftp_target.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def follow(target: str, copy: str, config: str | None = None, db: str | None = None) -> None:
     """A replica's follower: restore the primary's file, then apply what follows.
     Litestream 0.5 resumes a follow only up to its last snapshot, so a restarted
     follower starts from a fresh restore (the replica is out of the balancer,
@@ -162,7 +179,8 @@ def follow(target: str, copy: str) -> None:
             "200ms",
             "-o",
             copy,
-            Path(target).resolve().as_uri(),
+            # Over SFTP the config names the target (and its keys); a directory by URL.
+            *(["-config", config, db] if config else [Path(target).resolve().as_uri()]),
         ],
     )
 
@@ -258,6 +276,8 @@ def up(state: Path, port: int, replicas: int, opts: dict) -> dict:
     cfg = layout(state, port, replicas)
     (state / "fleet.json").write_text(json.dumps({**cfg, "opts": opts}, indent=2))
     write_haproxy(cfg)
+    if opts.get("target") == "sftp":
+        sftp_target().prepare(state, port, str(state / "primary" / "healthflags.db"))
     log = open(state / "logs" / "supervisor.log", "ab")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, __file__, "supervise", str(state)],
@@ -313,6 +333,12 @@ def main(argv: list[str] | None = None) -> None:
     p_up.add_argument("--replica-workers", type=int, default=1)
     p_up.add_argument("--primary-workers", type=int, default=1)
     p_up.add_argument(
+        "--target",
+        choices=["dir", "sftp"],
+        default="dir",
+        help="replica target: a directory, or SFTP to Debian's sshd on 127.0.0.13",
+    )
+    p_up.add_argument(
         "--set",
         action="append",
         default=[],
@@ -326,6 +352,8 @@ def main(argv: list[str] | None = None) -> None:
     p_follow = sub.add_parser("follow")
     p_follow.add_argument("target")
     p_follow.add_argument("copy")
+    p_follow.add_argument("--config")
+    p_follow.add_argument("--db")
     args = parser.parse_args(argv)
     if args.cmd == "up":
         env = dict(f"HEALTHFLAGS_{kv}".split("=", 1) for kv in args.set)
@@ -333,6 +361,7 @@ def main(argv: list[str] | None = None) -> None:
             "env": env,
             "replica_workers": args.replica_workers,
             "primary_workers": args.primary_workers,
+            "target": args.target,
         }
         cfg = up(Path(args.dir).resolve(), args.port, args.replicas, opts)
         print(
@@ -346,7 +375,7 @@ def main(argv: list[str] | None = None) -> None:
         saved = json.loads((Path(args.dir) / "fleet.json").read_text())
         Supervisor(saved, saved["opts"]).run()
     elif args.cmd == "follow":
-        follow(args.target, args.copy)
+        follow(args.target, args.copy, args.config, args.db)
 
 
 if __name__ == "__main__":

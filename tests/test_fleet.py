@@ -28,12 +28,17 @@ BIN = Path(sys.executable).parent
 PASSWORD = "correct horse battery staple"
 ADMIN = "admin@example.org"
 NEW_TEXT = "Giving children kratom in honey is a safe cough remedy."
-NEEDS = [shutil.which("haproxy"), shutil.which("redis-server"), (BIN / "litestream").exists()]
+NEEDS = [
+    shutil.which("haproxy"),
+    shutil.which("redis-server"),
+    shutil.which("sshd") or Path("/usr/sbin/sshd").exists(),
+    (BIN / "litestream").exists(),
+]
 
 if not all(NEEDS):
     if os.environ.get("CI") == "true":
-        raise RuntimeError("CI needs haproxy, redis-server and the fleet extra (scripts/test)")
-    pytest.skip("needs haproxy, redis-server and .[fleet]", allow_module_level=True)
+        raise RuntimeError("CI needs haproxy, redis-server, sshd and .[fleet] (scripts/test)")
+    pytest.skip("needs haproxy, redis-server, sshd and .[fleet]", allow_module_level=True)
 
 
 def free_port() -> int:
@@ -42,9 +47,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def fleet(tmp_path_factory):
-    state = tmp_path_factory.mktemp("fleet")
+# The replica target: a directory (one host), and SFTP to Debian's sshd (what an
+# operator without object storage runs), each with the whole set of checks.
+@pytest.fixture(scope="module", params=["dir", "sftp"])
+def fleet(request, tmp_path_factory):
+    state = tmp_path_factory.mktemp(f"fleet-{request.param}")
     port = free_port()
     script = [sys.executable, str(ROOT / "deploy" / "fleet.py")]
     subprocess.run(
@@ -59,6 +66,8 @@ def fleet(tmp_path_factory):
             "RATELIMIT_MATCH=100 per minute",
             "--set",
             "MATCH_COUNTS_FLUSH_SECONDS=0",
+            "--target",
+            request.param,
         ],
         check=True,
         timeout=300,

@@ -2,6 +2,7 @@
 replicas, publish-to-replica latency, failures while a replica is killed, memory.
 
     .venv/bin/python bench/fleet.py [--seconds 10] [--clients 8] [--kill-seconds 30]
+                                    [--target dir|sftp]
 
 Everything runs on loopback addresses (deploy/fleet.py: balancer 127.0.0.10, primary
 .11, Redis .12, replicas .21-.23; the single server on .30), every loop is bounded in
@@ -207,11 +208,12 @@ def runner_free_port(host: str) -> int:
         return s.getsockname()[1]
 
 
-def fleet(tmp: Path, replicas: int, workers: int) -> dict:
+def fleet(tmp: Path, replicas: int, workers: int, target: str = "dir") -> dict:
     opts = {
         "env": {"HEALTHFLAGS_RATELIMIT_MATCH": NO_LIMIT.split("=")[1]},
         "replica_workers": workers,
         "primary_workers": 1,
+        "target": target,
     }
     state = tmp / f"fleet-{replicas}"
     return runner.up(state, runner_free_port("127.0.0.10"), replicas, opts)
@@ -353,6 +355,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seconds", type=float, default=10.0, help="each throughput run")
     p.add_argument("--clients", type=int, default=8, help="concurrent clients")
     p.add_argument("--kill-seconds", type=float, default=30.0)
+    p.add_argument("--target", choices=["dir", "sftp"], default="dir", help="replica target")
     args = p.parse_args(argv)
     bodies = page_bodies()
     with tempfile.TemporaryDirectory() as name:
@@ -365,7 +368,7 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
         for replicas, workers in ((1, 2), (3, 1)):
-            cfg = fleet(tmp, replicas, workers)
+            cfg = fleet(tmp, replicas, workers, args.target)
             try:
                 closed_loop(cfg["balancer"], args.clients, 2.0, bodies)
                 run = closed_loop(cfg["balancer"], args.clients, args.seconds, bodies)

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
-from . import db, limits
+from . import db, limits, replica
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -47,6 +47,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         # claims repeated in other words, by sentence vectors computed on the CPU.
         SEMANTIC=False,
         SEMANTIC_THREADS=1,  # onnxruntime threads per worker
+        # More than one server (server/replica.py): the primary's URL makes this a
+        # read-only replica; X-Forwarded-For is believed only from these addresses.
+        REPLICA_OF=None,
+        TRUSTED_PROXIES=(),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -70,7 +74,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     limits.init_app(app)
     Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
-    db.open_db(app.config["DATABASE"]).close()
+    if app.config["REPLICA_OF"]:
+        replica.init_app(app)  # a follower's copy: never migrated, never written
+    else:
+        db.open_db(app.config["DATABASE"]).close()
+    replica.init_proxies(app)
 
     from flask_cors import CORS
 

@@ -10,7 +10,7 @@ from conftest import sample_claims
 from server import db as dbm
 from server import store
 
-KRATOM = "Kratom is a safe, natural cure for opioid addiction."
+KRATOM = "Kratom is a safe, natural treatment for opioid addiction."  # the claim, word for word
 
 
 def match(client, *texts: str, **extra):

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .decide import (
-    CLAUSE,
     RANKING,
     SEMANTIC,
     SEMANTIC_RANKING,
@@ -24,12 +23,13 @@ from .decide import (
     evidence_feature,
     fuzzy_ratios,
     sigmoid,
-    stance,
 )
 from .index import Index, Texts, _expand, build_index
+from .polarity import read
 from .semantic import Semantic, margins, nearest_claims, pair_cosines
 from .sentences import split_sentences
 from .text import utf16_offset
+from .verify import Verdict, features, judge
 
 __all__ = [
     "Features",
@@ -43,16 +43,21 @@ __all__ = [
     "find_matches",
     "rank",
     "rank_features",
+    "verified",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    # Operating points read off the precision/recall curve of flags on CLEF-2020
-    # Task 2 *train* (`python bench/calibrate.py`, see bench/README.md): the lowest
-    # score whose flags reach 95% precision, and 80%.
-    confident: float = 0.98
+    # Operating points on the verified score (`verify.py`), read off the precision
+    # of flags on the fit halves (`python bench/calibrate.py`, bench/README.md).
+    confident: float = 0.90
     possible: float = 0.40
+    # Retrieval's own score: a candidate reaching `floor` is verified; `words_flag`
+    # is where the words alone flagged (80% precision on CLEF train): it decides
+    # which sentences the semantic stage takes, and gates its flags.
+    floor: float = 0.02
+    words_flag: float = 0.40
     min_coverage: float = 0.3  # candidates covering less of a claim are not scored
     top_k: int = 20
     min_terms: int = 2  # sentences with fewer content words are skipped
@@ -105,39 +110,11 @@ def find_matches(
     dispute a claim of `index`, in page order. With `semantic`, sentences that name
     a claim's subject are also compared with its phrasings by meaning."""
     segs = list(segments)
-    units, texts, words = _units(index, segs, settings)
-    found: list[tuple[_Unit, _Scored]] = []
-
-    def text_of(r: int) -> str:
-        u = units[r]
-        return segs[u.segment]["text"][u.start : u.end]
-
-    single = np.array([len(u.members) == 1 for u in units], dtype=bool)
-    for r, cands in _scored(
-        index, texts, settings, words, text_of=text_of, semantic=semantic, single=single
-    ):
-        unit = units[r]
-        # A second claim counts only if it explains words the better ones do not:
-        # "cure for opioid addiction" must not also read as "kratom is not addictive".
-        explained: set[int] = set()
-        said = set(texts.terms_of(r).tolist())
-        n = 0
-        by_meaning = False
-        for cand in cands:
-            shared = set(index.claim_term_ids(cand.claim).tolist()) & said
-            if explained and shared <= explained:
-                continue
-            # A sentence matched by meaning alone reads as one claim, its best.
-            if cand.method == "semantic":
-                if by_meaning:
-                    continue
-                by_meaning = True
-            explained |= shared
-            found.append((unit, cand))
-            n += 1
-            if n >= settings.per_sentence:
-                break
-
+    found = [
+        (unit, cand)
+        for unit, cand in verified(index, segs, settings, semantic)
+        if _flags(cand, settings)
+    ]
     # A joined pair only counts for claims neither sentence matched alone.
     alone = {(u.members[0], c.claim) for u, c in found if len(u.members) == 1}
     matches = [
@@ -150,6 +127,52 @@ def find_matches(
     return _drop_overlapping_pairs(matches)
 
 
+def verified(
+    index: Index,
+    segs: list[Mapping[str, str]],
+    settings: Settings = Settings(),
+    semantic: Semantic | None = None,
+) -> list[tuple[_Unit, _Scored]]:
+    """Retrieve, then verify: each unit's few best candidates (a second claim only
+    if it explains words the better ones do not: "cure for opioid addiction" must
+    not also read as "kratom is not addictive"), each with its verdict."""
+    units, texts, words = _units(index, segs, settings)
+    out: list[tuple[_Unit, _Scored]] = []
+
+    def text_of(r: int) -> str:
+        u = units[r]
+        return segs[u.segment]["text"][u.start : u.end]
+
+    single = np.array([len(u.members) == 1 for u in units], dtype=bool)
+    for r, cands in _scored(
+        index, texts, settings, words, embed_text=text_of, semantic=semantic, single=single
+    ):
+        reading = read(text_of(r), index.aliases)
+        logits = [c.features.logit(settings.weights) for c in cands]
+        explained: set[int] = set()
+        said = set(texts.terms_of(r).tolist())
+        n = 0
+        by_meaning = False
+        for i, cand in enumerate(cands):
+            shared = set(index.claim_term_ids(cand.claim).tolist()) & said
+            if explained and shared <= explained:
+                continue
+            # A sentence matched by meaning alone reads as one claim, its best.
+            if cand.method == "semantic":
+                if by_meaning:
+                    continue
+                by_meaning = True
+            explained |= shared
+            others = logits[:i] + logits[i + 1 :]
+            lead = logits[i] - max(others) if others else 10.0
+            cand.verdict = _verify(index, reading, cand, lead, settings)
+            out.append((units[r], cand))
+            n += 1
+            if n >= settings.per_sentence:
+                break
+    return out
+
+
 def candidate_features(
     index: Index,
     segments: Iterable[Mapping[str, str]],
@@ -157,12 +180,11 @@ def candidate_features(
     semantic: Semantic | None = None,
     decide_at: float | None = None,
 ) -> list[tuple[str, int, int, str, Features]]:
-    """Every (passage, claim) pair `find_matches` scores at `settings.possible` or
-    above, with its features: (segment id, start, end in code points, claim id,
-    features). For fitting and checking the weights (`bench/fit.py`): pass
-    `possible=0` to see every candidate, and `decide_at` the threshold at which the
-    words flag a pair (what `possible` is when matching: it decides which sentences
-    the semantic stage takes)."""
+    """Every (passage, claim) pair retrieval scores at `settings.floor` or above,
+    with its features: (segment id, start, end in code points, claim id, features).
+    For fitting the retrieval weights (`bench/fit.py`): pass `floor=0` to see every
+    candidate, and `decide_at` the threshold at which the words flag a pair (it
+    decides which sentences the semantic stage takes)."""
     segs = list(segments)
     units, texts, words = _units(index, segs, settings)
 
@@ -176,7 +198,6 @@ def candidate_features(
         texts,
         settings,
         words,
-        keep_features=True,
         semantic=semantic,
         single=single,
         embed_text=text_of,
@@ -195,13 +216,44 @@ def candidate_features(
     ]
 
 
+def _verify(index: Index, reading, cand: _Scored, lead: float, settings: Settings) -> Verdict:
+    f = cand.features
+    assert f is not None
+    z = f.logit(settings.weights)
+    x = features(
+        index,
+        reading,
+        cand.claim,
+        cand.phrasing,
+        {
+            "logit": z,
+            "lead": lead,
+            "coverage": f.coverage,
+            "evidence": f.evidence,
+            "precision": f.precision,
+        },
+    )
+    cand.x = x
+    return judge(x)
+
+
+def _flags(cand: _Scored, settings: Settings) -> bool:
+    if cand.method == "semantic":
+        return cand.score >= settings.words_flag
+    return cand.verdict is not None and cand.verdict.score >= settings.possible
+
+
 @dataclass(slots=True)
 class _Scored:
-    score: float
+    """One candidate claim of one unit, as it flows from retrieval to the decision."""
+
+    score: float  # retrieval's
     claim: int
     phrasing: int
     method: str
     features: Features | None
+    verdict: Verdict | None = None
+    x: np.ndarray | None = None  # the verification features
 
 
 def _scored(
@@ -209,19 +261,16 @@ def _scored(
     texts: Texts,
     settings: Settings,
     words: Callable[[int], list[str]],
-    keep_features: bool = False,
-    text_of: Callable[[int], str] | None = None,
+    keep_features: bool = True,
     semantic: Semantic | None = None,
     single: np.ndarray | None = None,
     embed_text: Callable[[int], str] | None = None,
     decide_at: float | None = None,
 ) -> Iterator[tuple[int, list[_Scored]]]:
     """Per unit (its row in `texts`), its candidate claims scoring at least
-    `possible`, best first by `RANKING` (trained to tell which of several claims a
+    `floor`, best first by `RANKING` (trained to tell which of several claims a
     text repeats); `words(unit)` gives a unit's terms, for the rapidfuzz ratios;
-    `text_of(unit)` its text, for the rules that read the page (verbatim clauses);
-    `embed_text(unit)` its text for the semantic stage when `text_of` is not given
-    (fitting sees the scores without the page rules).
+    `embed_text(unit)` its text, for the semantic stage.
 
     Candidates are the claims whose subject the unit names. A claim scores as its
     best phrasing does. Every feature but the rapidfuzz ratios is computed for all
@@ -245,15 +294,14 @@ def _scored(
     sem = settings.semantic_weights
     by_meaning_on = semantic is not None and single is not None
     # No phrasing is covered beyond 1, nor shares more terms than the claim does.
-    floor = _logit(settings.possible)
-    # Where the words flag a pair: `possible`, unless fitting lists pairs below it.
-    flags_at = _logit(settings.possible if decide_at is None else decide_at)
+    floor = _logit(settings.floor)
+    # Where the words flag a pair: `words_flag`, unless fitting lists pairs below it.
+    flags_at = _logit(settings.words_flag if decide_at is None else decide_at)
     lowest = min(floor, _logit(settings.embed_floor)) if by_meaning_on else floor
     cov_max = 1.0 if lex.coverage > 0 else 0.0
     evidence_max = evidence_feature(common) if lex.evidence > 0 else 0.0
     bound = lex.lexical(cov_max, evidence_max, precision, bm25) + _fuzzy_max(lex)
-    # A pair that could cover a whole phrasing is kept for the verbatim check below.
-    keep = np.flatnonzero((bound >= lowest) | (text_of is not None))
+    keep = np.flatnonzero(bound >= lowest)
     if not len(keep):
         return
     pair_rows, pair_claims = pair_rows[keep], pair_claims[keep]
@@ -281,7 +329,7 @@ def _scored(
             np.maximum.at(nearest, pair_rows, z)
             rows = np.sort(rows[np.lexsort((rows, -nearest[rows]))[: settings.embed_limit]])
         if len(rows):
-            read = embed_text or text_of
+            read = embed_text
             assert read is not None
             in_rows = np.isin(pair_rows, rows)
             vectors = np.zeros((texts.count, semantic.vectors.shape[1]), dtype=np.float32)
@@ -294,12 +342,9 @@ def _scored(
             z = np.where(
                 by_meaning, sem.lexical(coverage, evidence, precision, bm25, cosine, margin), z
             )
-    whole = (coverage >= 0.999) if text_of is not None else np.zeros(len(z), dtype=bool)
     extra = np.where(by_meaning, _fuzzy_max(sem), _fuzzy_max(lex))
     # Below `min_coverage` a pair shares too few words to stand on words alone.
-    keep = np.flatnonzero(
-        ((z + extra >= floor) | whole) & ((coverage >= settings.min_coverage) | by_meaning)
-    )
+    keep = np.flatnonzero((z + extra >= floor) & ((coverage >= settings.min_coverage) | by_meaning))
     if not len(keep):
         return
     ranking = SEMANTIC_RANKING if semantic is not None else RANKING
@@ -312,7 +357,7 @@ def _scored(
         out = []
         for k in ks.tolist():
             w = sem if by_meaning[k] else lex
-            if not w.fuzzy and not keep_features and z[k] < floor and not whole[k]:
+            if not w.fuzzy and not keep_features and z[k] < floor:
                 continue  # the ratios cannot lift it
             claim = int(pair_claims[k])
             ts, so = fuzzy_ratios(index, joined, claim)
@@ -329,18 +374,7 @@ def _scored(
             )
             sc = f.score(w)
             lexical = not by_meaning[k]
-            # The weights were fitted on tweets, where a short claim's two words say
-            # little. On a page, a clause that says a whole phrasing and little else
-            # ("..., kratom is not addictive, so ...") states that claim.
-            if (
-                whole[k]
-                and sc < settings.confident
-                and text_of is not None
-                and (said_in_one_clause(index, text_of(r), int(phrasing[k])))
-            ):
-                sc = settings.confident
-                lexical = True
-            if sc < settings.possible:
+            if sc < settings.floor:
                 continue
             out.append(
                 (
@@ -361,21 +395,6 @@ def _scored(
 
 def _fuzzy_max(w: Weights) -> float:
     return max(w.token_set, 0.0) + max(w.token_sort, 0.0)
-
-
-def said_in_one_clause(index: Index, text: str, phrasing: int, slack: int = 2) -> bool:
-    """Whether one clause of `text` holds every term of the phrasing and at most
-    `slack` other terms."""
-    wanted = set(index.phrasing_term_ids(phrasing).tolist())
-    if len(wanted) < 2:
-        return False
-    clauses = [c for c in CLAUSE.split(text) if c and c.strip()]
-    owner, nums, _ = index.read(clauses)
-    for i in range(len(clauses)):
-        got = set(nums[owner == i].tolist())
-        if wanted <= got and len(got) <= len(wanted) + slack:
-            return True
-    return False
 
 
 def _best(group: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -522,19 +541,21 @@ def _match(
     cand: _Scored,
     settings: Settings,
 ) -> Match:
-    claim, score, phrasing = cand.claim, cand.score, cand.phrasing
+    claim = cand.claim
     text = segs[unit.segment]["text"]
     start, end = _trim_to_words(text, unit.start, unit.end)
-    claim_words = set(index.phrasing_terms(phrasing))
-    if cand.method == "semantic":
+    if cand.method == "semantic" or cand.verdict is None:
         # Sentence vectors barely register negation ("is addictive" sits next to "is
         # not addictive"), and a rewording may say a claim with negatives of its own
         # ("no one has ever died from it"): whether it repeats or disputes is unknown.
-        st = "unclear"
+        # Meaning alone never makes a confident flag: training data had too few
+        # close rewordings to say how precise that would be.
+        st, score, tier = "unclear", cand.score, "possible"
     else:
-        st = stance(
-            text[unit.start : unit.end], claim_words, int(index.phrasing_negations[phrasing])
-        )
+        st, score = cand.verdict.stance, cand.verdict.score
+        # A mention (stance unclear) is shown, never as a confident flag.
+        confident = score >= settings.confident and st != "unclear"
+        tier = "confident" if confident else "possible"
     n = settings.quote_context
     return Match(
         segment_id=str(segs[unit.segment]["id"]),
@@ -545,11 +566,7 @@ def _match(
         suffix=text[end : end + n],
         claim_id=index.ids[claim],
         score=round(score, 4),
-        # Meaning alone never makes a confident flag: training data had too few
-        # close rewordings to say how precise that would be.
-        tier="confident"
-        if score >= settings.confident and cand.method == "lexical"
-        else "possible",
+        tier=tier,
         stance=st,
         assessment=assessment(index.verdicts[claim], st),
         method=cand.method,

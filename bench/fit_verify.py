@@ -12,7 +12,8 @@ saying which way):
   phrasings → repeats, counter statements → disputes, phrasings inside attribution
   or question frames → mentions (also less one word, `drop_word`), phrasings inside
   negating frames or turned around by a negation (`negate`) → disputes, headings
-  naming the topic (`heading`) → unrelated or mentions, and
+  naming the topic (`heading`) → unrelated or mentions, phrasings among tokens no
+  claim uses (`noise`) → repeats, and
   every other claim retrieval offers for these sentences → unrelated;
 - CLEF-2020 train tweets: their own claim → repeats (repeats or disputes when the
   tweet holds a debunking word), others → unrelated;
@@ -117,6 +118,15 @@ def drop_word(text: str, rng: random.Random) -> str:
     return " ".join(w for i, w in enumerate(words) if i != drop)
 
 
+def noise(rng: random.Random) -> str:
+    """A few tokens no claim uses: "XK-4821 qv7"."""
+    letters = "bcdfghjkmnpqrstvwxz"
+    return " ".join(
+        "".join(rng.choice(letters) for _ in range(2)) + str(rng.randint(10, 9999))
+        for _ in range(rng.randint(1, 3))
+    )
+
+
 def heading(text: str) -> str:
     """A heading that names a claim's topic and asserts nothing: "Kratom and addiction"."""
     words = [w.strip(".,;:!?\"'()") for w in text.split()]
@@ -163,6 +173,8 @@ def generated(index: Index, claims: list[dict], rng: random.Random, counters: bo
             for label, t in rng.sample(TEMPLATES, 6):
                 items.append((t.format(**f), {c["id"]: label}, UNR))
             items.append((heading(text), {c["id"]: UNR | MEN}, UNR))
+            # Pages carry words no claim uses (names, codes, labels) around a claim.
+            items.append((f"{noise(rng)} {frames(text)['s']} {noise(rng)}", {c["id"]: REP}, UNR))
             # Rewordings rarely say every word: the wording less one word still says it.
             for label, t in rng.sample([x for x in TEMPLATES if x[0] != DIS], 2):
                 items.append((t.format(**frames(drop_word(text, rng))), {c["id"]: label}, UNR))

@@ -13,9 +13,10 @@ const MSG = Object.freeze({
   // from the content script
   MATCH_SEGMENTS: "match-segments",
   FLAGS_CHANGED: "flags-changed",
-  // from the content script or an extension page
-  SEND_REPORT: "send-report",
+  // from the content script (the card's "this flag is wrong") or the popup
+  OPEN_REPORT: "open-report",
   // from extension pages (popup, options, consent, report)
+  SEND_REPORT: "send-report",
   GET_TAB_STATE: "get-tab-state",
   CHECK_TAB: "check-tab",
   SHOW_FLAG: "show-flag",
@@ -25,7 +26,7 @@ const MSG = Object.freeze({
   GIVE_CONSENT: "give-consent",
   WITHDRAW_CONSENT: "withdraw-consent",
   TEST_SERVER: "test-server",
-  TAKE_REPORT_DRAFT: "take-report-draft",
+  GET_REPORT_DRAFT: "get-report-draft",
 });
 
 // Sent by this module to the content script (handled in content.js).
@@ -98,8 +99,12 @@ async function handleMessage(message, sender) {
     case MSG.FLAGS_CHANGED:
       requireContentScript(sender);
       return recordFlags(sender.tab.id, sender.url, message);
+    case MSG.OPEN_REPORT:
+      return openReport(message, sender);
     case MSG.SEND_REPORT:
-      return sendReport(message, sender);
+      // Never from a content script: whatever runs in a web page can't send in the reader's name.
+      requireExtensionPage(sender);
+      return sendReport(message);
     case MSG.GET_TAB_STATE:
       requireExtensionPage(sender);
       return getTabState(message.tabId);
@@ -129,9 +134,9 @@ async function handleMessage(message, sender) {
     case MSG.TEST_SERVER:
       requireExtensionPage(sender);
       return testServer(message.serverUrl);
-    case MSG.TAKE_REPORT_DRAFT:
+    case MSG.GET_REPORT_DRAFT:
       requireExtensionPage(sender);
-      return takeReportDraft(message.draftId);
+      return getReportDraft(message.draftId);
     default:
       throw new Error(`unknown message type: ${JSON.stringify(type)}`);
   }
@@ -159,9 +164,21 @@ async function getSettings() {
   return { ...DEFAULT_SETTINGS, ...(settings ?? {}) };
 }
 
+// Consent is given for one server address: it holds only while that is still the
+// configured address. A new address is asked about again, on the consent page.
 async function getConsent() {
-  const { consent } = await api.storage.local.get("consent");
-  return consent?.given === true ? consent : { given: false };
+  const [{ consent }, settings] = await Promise.all([api.storage.local.get("consent"), getSettings()]);
+  if (consent?.given !== true) return { given: false };
+  if (consent.serverUrl !== settings.serverUrl) {
+    return { given: false, serverChanged: true, consentedServerUrl: consent.serverUrl, at: consent.at };
+  }
+  return consent;
+}
+
+// The address page text may go to now, or null: the only way callers get one.
+async function consentedServer() {
+  const consent = await getConsent();
+  return consent.given ? consent.serverUrl : null;
 }
 
 async function saveSettings(input) {
@@ -261,14 +278,16 @@ function isAutoSite(settings, host) {
   return settings.mode === "allowed" && settings.allowedSites.some((p) => siteMatches(host, p));
 }
 
-// Why a check may not run on a page, or null when it may.
-async function refusal(url, incognito) {
-  if (!(await getConsent()).given) return "needs-consent";
-  if (incognito) return "private";
+// Whether a page may be checked: {serverUrl} (the address consented to, the only one
+// text may go to) or {refused} saying why not.
+async function permission(url, incognito) {
+  const serverUrl = await consentedServer();
+  if (!serverUrl) return { refused: "needs-consent" };
+  if (incognito) return { refused: "private" };
   const host = hostOf(url);
-  if (!host) return "unsupported";
-  if (isNeverSite(await getSettings(), host)) return "never-check";
-  return null;
+  if (!host) return { refused: "unsupported" };
+  if (isNeverSite(await getSettings(), host)) return { refused: "never-check" };
+  return { serverUrl };
 }
 
 // ---------------------------------------------------------------------------------
@@ -280,16 +299,16 @@ async function checkTab(tabId) {
   const settings = await getSettings();
   // tab.url is hidden when we have no access to the tab; the content script's own
   // messages are checked again against the frame's real URL.
-  const refused = await refusal(tab.url ?? "https://unknown.invalid/", tab.incognito);
+  const { refused, serverUrl } = await permission(tab.url ?? "https://unknown.invalid/", tab.incognito);
   if (refused) return setStatus(tabId, refused);
 
   await setStatus(tabId, "checking");
-  const health = await fetchHealth(settings.serverUrl);
+  const health = await fetchHealth(serverUrl);
   // Unreachable: say so and leave the page exactly as it was (nothing injected).
   if (!health.ok) {
     return setStatus(tabId, health.error.code === "unreachable" ? "unreachable" : "error", health.error.message);
   }
-  await noteDbVersion(settings.serverUrl, health.dbVersion);
+  await noteDbVersion(serverUrl, health.dbVersion);
 
   try {
     // Both styles are removed first so that checking again never stacks style sheets.
@@ -325,7 +344,7 @@ async function testServer(serverUrlInput) {
 
 async function matchSegments(segments, lang, sender) {
   const tabId = sender.tab.id;
-  const refused = await refusal(sender.url, sender.tab.incognito);
+  const { refused, serverUrl } = await permission(sender.url, sender.tab.incognito);
   if (refused) {
     await setStatus(tabId, refused);
     return { ok: false, error: { code: refused, message: "This page may not be checked." } };
@@ -335,7 +354,6 @@ async function matchSegments(segments, lang, sender) {
     .filter((s) => typeof s?.id === "string" && typeof s?.text === "string" && s.text.trim())
     .map((s) => ({ id: s.id, text: s.text }));
 
-  const { serverUrl } = await getSettings();
   // The page's declared language lets the server skip languages it can't read; it is
   // part of the question, so part of the cache key.
   const language = typeof lang === "string" && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(lang) ? lang : "";
@@ -373,8 +391,11 @@ async function matchSegments(segments, lang, sender) {
       const own = result.matches.filter((m) => m.segment_id === segment.id);
       const ownClaims = {};
       for (const m of own) ownClaims[m.claim_id] = result.claims[m.claim_id];
-      entries[key] = { v: result.dbVersion, at: now, claims: ownClaims,
-                       matches: own.map(({ segment_id, ...rest }) => rest) };
+      // A segment the server turned down has no answer to keep: it is asked again next time.
+      if (!result.rejected.has(segment.id)) {
+        entries[key] = { v: result.dbVersion, at: now, claims: ownClaims,
+                         matches: own.map(({ segment_id, ...rest }) => rest) };
+      }
       matches.push(...own);
       Object.assign(claims, ownClaims);
     }
@@ -384,7 +405,9 @@ async function matchSegments(segments, lang, sender) {
 }
 
 // The server is trusted to be honest, not to be safe: keep only well-formed matches and
-// plain-string claim fields. (Rendering never interprets them as HTML either.)
+// plain-string claim fields. (Rendering never interprets them as HTML either.) Segments
+// it could not read are listed in `rejected` (newer servers; absent on older ones) while
+// the others are matched: only their ids are used.
 function validateMatchAnswer(body, sent) {
   const lengths = new Map(sent.map((s) => [s.id, s.text.length]));
   const claimsIn = body && typeof body.claims === "object" && body.claims ? body.claims : {};
@@ -403,7 +426,9 @@ function validateMatchAnswer(body, sent) {
     tier: m.tier === "possible" ? "possible" : "confident",
     stance: str(m.stance), assessment: str(m.assessment),
   }));
-  return { dbVersion: str(body?.db_version), matches, claims };
+  const rejected = new Set((Array.isArray(body?.rejected) ? body.rejected : [])
+    .map((r) => r?.segment_id).filter((id) => lengths.has(id)));
+  return { dbVersion: str(body?.db_version), matches, claims, rejected };
 }
 
 function cleanClaim(id, claim) {
@@ -561,6 +586,7 @@ async function getTabState(tabId) {
   return {
     ok: true,
     consent: consent.given,
+    consentedServerUrl: consent.consentedServerUrl ?? null, // set when the address changed since
     serverUrl: settings.serverUrl,
     mode: settings.mode,
     host,
@@ -609,41 +635,66 @@ async function setSiteAuto(tabId, enabled) {
 // ---------------------------------------------------------------------------------
 // Reports ("this flag is wrong", "a claim was missed")
 
-async function sendReport(message, sender) {
-  const kind = message.kind;
-  if (kind !== "wrong_flag" && kind !== "missed_claim") throw new Error("unknown report kind");
-  if (!(await getConsent()).given) {
-    return { ok: false, error: { code: "needs-consent", message: "Agree to the terms first." } };
+// The report form is the extension's own page (report.html), which no web page can
+// reach. What it needs waits here as a draft (storage.session, memory only), so the
+// passage never travels in a URL; the kind, the claim and the page address come from the
+// draft, never from the form. The card and the popup only open the page.
+
+const draftKey = (draftId) => `report-draft:${str(draftId)}`;
+
+async function openReportPage(draft, openerTabId) {
+  const draftId = crypto.randomUUID();
+  await api.storage.session.set({ [draftKey(draftId)]: draft });
+  await api.tabs.create({ url: api.runtime.getURL(`report.html?draft=${draftId}`), openerTabId });
+  return { ok: true };
+}
+
+// "This flag is wrong", from the card in the page (a content script) or the popup. The
+// flag is looked up in what this tab reported; the page address is the one the browser
+// gave with that report.
+async function openReport(message, sender) {
+  const fromPage = sender.tab && !String(sender.url ?? "").startsWith(api.runtime.getURL(""));
+  const tabId = fromPage ? sender.tab.id : message.tabId;
+  if (!Number.isInteger(tabId)) throw new Error("open-report needs a tab");
+  const entry = (await api.storage.session.get(flagsKey(tabId)))[flagsKey(tabId)];
+  const flag = entry?.flags.find((f) => f.id === str(message.flagId));
+  if (!flag) return { ok: false, error: { code: "not_found", message: "This flag is no longer on the page." } };
+  const claim = entry.claims[flag.claimId];
+  return openReportPage({
+    kind: "wrong_flag", passage: flag.exact, claimId: flag.claimId,
+    claim: claim ? { text: claim.text, verdict: claim.verdict } : null,
+    url: hostOf(entry.url) ? entry.url : null,
+  }, tabId);
+}
+
+async function getReportDraft(draftId) {
+  const key = draftKey(draftId);
+  return { ok: true, draft: (await api.storage.session.get(key))[key] ?? null };
+}
+
+// From the report page only. With a draft, its kind, claim and address are used; without
+// one, the reader wrote a missed claim from scratch.
+async function sendReport(message) {
+  const draft = message.draftId ? (await getReportDraft(message.draftId)).draft : null;
+  if (message.draftId && !draft) {
+    return { ok: false, error: { code: "not_found", message: "This report was sent already." } };
+  }
+  const kind = draft?.kind ?? "missed_claim";
+  const serverUrl = await consentedServer();
+  if (!serverUrl) {
+    return { ok: false, error: { code: "needs-consent",
+      message: "Agree first (on the consent page) to send to this server." } };
   }
   const passage = str(message.passage).trim().slice(0, MAX_REPORT_PASSAGE);
   const body = { kind, passage };
-  if (message.claimId) body.claim_id = str(message.claimId);
+  if (draft?.claimId) body.claim_id = str(draft.claimId);
   const comment = str(message.comment).trim().slice(0, MAX_REPORT_COMMENT);
   if (comment) body.comment = comment;
-  if (message.includeUrl === true) {
-    const url = await reportedPageUrl(message, sender);
-    if (hostOf(url ?? "")) body.url = url;
-  }
-  const { serverUrl } = await getSettings();
+  if (message.includeUrl === true && hostOf(draft?.url ?? "")) body.url = draft.url;
   const answer = await callServer(serverUrl, "/v1/reports", { method: "POST", body });
   if (!answer.ok) return answer;
+  if (message.draftId) await api.storage.session.remove(draftKey(message.draftId));
   return { ok: true, id: answer.body?.report?.id ?? null };
-}
-
-// The address comes from the browser, never from what a page says about itself.
-async function reportedPageUrl(message, sender) {
-  if (sender.tab && !String(sender.url).startsWith(api.runtime.getURL(""))) return sender.url;
-  if (Number.isInteger(message.tabId)) return (await api.tabs.get(message.tabId).catch(() => null))?.url;
-  return null;
-}
-
-// A passage chosen with the context menu waits here until the report page takes it, so
-// the text never travels in a URL.
-async function takeReportDraft(draftId) {
-  const key = `report-draft:${str(draftId)}`;
-  const stored = await api.storage.session.get(key);
-  await api.storage.session.remove(key);
-  return { ok: true, draft: stored[key] ?? null };
 }
 
 // ---------------------------------------------------------------------------------
@@ -663,11 +714,10 @@ api.contextMenus.onClicked.addListener(async (info, tab) => {
   if (info.menuItemId === "healthflags-check-page") {
     await checkTab(tab.id);
   } else if (info.menuItemId === "healthflags-report-missed") {
-    const draftId = crypto.randomUUID();
-    await api.storage.session.set({ [`report-draft:${draftId}`]: {
-      passage: str(info.selectionText).slice(0, MAX_REPORT_PASSAGE), tabId: tab.id,
-    } });
-    await api.tabs.create({ url: api.runtime.getURL(`report.html?draft=${draftId}`), openerTabId: tab.id });
+    await openReportPage({
+      kind: "missed_claim", passage: str(info.selectionText).slice(0, MAX_REPORT_PASSAGE),
+      claimId: null, claim: null, url: hostOf(tab.url ?? "") ? tab.url : null,
+    }, tab.id);
   }
 });
 

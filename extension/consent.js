@@ -1,4 +1,5 @@
-// The first-run page: nothing leaves the browser until the reader agrees here.
+// The first-run page: nothing leaves the browser until the reader agrees here. Consent is
+// for one server address; when the address changes, this page asks again.
 
 const api = globalThis.browser ?? chrome;
 
@@ -12,6 +13,13 @@ async function main() {
   const { settings, consent } = await api.runtime.sendMessage({ type: MSG_GET_SETTINGS });
   serverInput.value = settings.serverUrl;
   if (consent.given) showAgreed(settings.serverUrl);
+  if (consent.serverChanged) {
+    const notice = document.getElementById("server-changed");
+    notice.hidden = false;
+    notice.textContent = `The server address has changed. You agreed to send page text to `
+      + `${consent.consentedServerUrl}; the address is now ${settings.serverUrl}. Nothing is sent `
+      + "to it until you agree below.";
+  }
 }
 
 function originPattern(address) {
@@ -49,6 +57,7 @@ document.getElementById("not-now").addEventListener("click", () => {
 });
 
 function showAgreed(serverUrl, granted = true) {
+  document.getElementById("server-changed").hidden = true;
   result.className = "success";
   result.textContent = `Thank you. healthflags will send page text to ${serverUrl} when you ask it to `
     + "check a page: click the healthflags button in the toolbar and choose “Check this page”."

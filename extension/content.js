@@ -17,7 +17,7 @@
   // Messages to the background (see background.js for the full list).
   const MSG_MATCH_SEGMENTS = "match-segments";
   const MSG_FLAGS_CHANGED = "flags-changed";
-  const MSG_SEND_REPORT = "send-report";
+  const MSG_OPEN_REPORT = "open-report";
   // Messages from the background.
   const MSG_START_CHECK = "start-check";
   const MSG_RESEND_FLAGS = "resend-flags";
@@ -144,7 +144,9 @@
       const answer = await send({
         type: MSG_MATCH_SEGMENTS,
         lang: document.documentElement.lang,
-        segments: batch.map((s) => ({ id: s.id, text: s.text })),
+        // A lone surrogate (a page can hold one) becomes U+FFFD: same length, so the
+        // offsets hold, and the server gets text it can read.
+        segments: batch.map((s) => ({ id: s.id, text: s.text.toWellFormed() })),
       });
       if (generation !== page.generation) return;
       if (!answer?.ok) {
@@ -370,7 +372,9 @@
 
   function getTooltip() {
     tooltip ??= globalThis.healthflagsTooltip.createTooltip({
-      onReport: (report) => send({ type: MSG_SEND_REPORT, kind: "wrong_flag", ...report }),
+      // The report form is the extension's own page, out of this page's reach: the card
+      // only asks the background to open it for this flag.
+      onReport: (flag) => send({ type: MSG_OPEN_REPORT, flagId: flag.id }),
       onClose: hideTooltip,
       onPointerEnter: () => clearTimeout(timers.hide),
       onPointerLeave: () => { if (!tooltip?.pinned) scheduleHide(); },
@@ -399,11 +403,13 @@
     timers.hide = setTimeout(hideTooltip, HIDE_DELAY_MS);
   }
 
+  // The page's scripts can dispatch events too: only the reader's own (trusted) ones count.
   function listenForPointer() {
-    addEventListener("pointermove", onPointerMove, { passive: true, capture: true });
-    addEventListener("click", onClick, { capture: true });
-    addEventListener("keydown", (event) => { if (event.key === "Escape") hideTooltip(); }, { capture: true });
-    addEventListener("scroll", onScroll, { passive: true, capture: true });
+    const trusted = (handler) => (event) => { if (event.isTrusted) handler(event); };
+    addEventListener("pointermove", trusted(onPointerMove), { passive: true, capture: true });
+    addEventListener("click", trusted(onClick), { capture: true });
+    addEventListener("keydown", trusted((event) => { if (event.key === "Escape") hideTooltip(); }), { capture: true });
+    addEventListener("scroll", trusted(onScroll), { passive: true, capture: true });
   }
 
   function onPointerMove(event) {

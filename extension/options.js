@@ -54,6 +54,12 @@ async function main() {
   }
   $("show-possible").addEventListener("change", () => save({ showPossible: $("show-possible").checked }));
   $("consent-button").addEventListener("click", toggleConsent);
+  // Agreeing happens on the consent page: show it here as soon as it is stored.
+  api.storage.onChanged.addListener(async (changes, area) => {
+    if (area !== "local" || !changes.consent) return;
+    const { settings, consent } = await api.runtime.sendMessage({ type: MSG_GET_SETTINGS });
+    showConsent(consent, settings);
+  });
 }
 
 async function load() {
@@ -68,11 +74,25 @@ async function load() {
   for (const radio of document.querySelectorAll("input[name=style]")) radio.checked = radio.value === settings.highlightStyle;
   $("preview-style").href = `highlights-${settings.highlightStyle}.css`;
   $("show-possible").checked = settings.showPossible;
-  $("consent-state").textContent = consent.given
-    ? `You agreed on ${new Date(consent.at).toLocaleDateString()} to send the text of pages you check to ${settings.serverUrl}.`
-    : "You have not agreed to send page text, so healthflags checks nothing.";
+  showConsent(consent, settings);
+}
+
+function showConsent(consent, settings) {
+  $("consent-state").textContent = consentText(consent, settings);
   $("consent-button").textContent = consent.given ? "Withdraw my consent" : "Read what is sent, and agree";
   $("consent-button").dataset.given = String(consent.given);
+}
+
+// The address consented to is shown, not the one configured: they differ after a change.
+function consentText(consent, settings) {
+  const on = (at) => new Date(at).toLocaleDateString();
+  if (consent.given) return `You agreed on ${on(consent.at)} to send the text of pages you check to ${consent.serverUrl}.`;
+  if (consent.serverChanged) {
+    return `You agreed on ${on(consent.at)} to send the text of pages you check to `
+      + `${consent.consentedServerUrl}, not to ${settings.serverUrl}: nothing is sent until you `
+      + "agree to the new address.";
+  }
+  return "You have not agreed to send page text, so healthflags checks nothing.";
 }
 
 async function save(change) {
@@ -109,11 +129,13 @@ function saveServer() {
     // reported by the background below
   }
   if (pattern) api.permissions.request({ origins: [pattern] }).catch(() => false);
-  save({ serverUrl: address }).then((answer) => {
-    if (answer.ok) {
-      $("server-url").value = answer.settings.serverUrl;
-      load();
-    }
+  save({ serverUrl: address }).then(async (answer) => {
+    if (!answer.ok) return;
+    $("server-url").value = answer.settings.serverUrl;
+    await load();
+    // A new address is asked about again, on the consent page, before anything goes to it.
+    const { consent } = await api.runtime.sendMessage({ type: MSG_GET_SETTINGS });
+    if (consent.serverChanged) api.tabs.create({ url: api.runtime.getURL("consent.html") });
   });
 }
 

@@ -10,7 +10,7 @@ const MSG_GET_TAB_STATE = "get-tab-state";
 const MSG_CHECK_TAB = "check-tab";
 const MSG_SHOW_FLAG = "show-flag";
 const MSG_SET_SITE_AUTO = "set-site-auto";
-const MSG_SEND_REPORT = "send-report";
+const MSG_OPEN_REPORT = "open-report";
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,7 +21,10 @@ const STATUS_TEXT = {
     + "was not checked. Nothing on the page was changed. Is the server running? "
     + "You can change its address in Options.",
   error: (s) => `The server could not check this page: ${s.message || "unknown error"}`,
-  "needs-consent": () => "healthflags sends nothing until you have read what it sends and agreed.",
+  "needs-consent": (s) => (s.consentedServerUrl
+    ? `The server address is now ${s.serverUrl}; you agreed to sending page text to `
+      + `${s.consentedServerUrl}. Nothing is sent to the new address until you agree to it.`
+    : "healthflags sends nothing until you have read what it sends and agreed."),
   "never-check": (s) => `${s.host} is on your never-check list, so its pages are not read or sent.`,
   private: () => "healthflags does not run in private windows.",
   unsupported: () => "This kind of page can't be checked (browser pages, files, the extension store).",
@@ -112,7 +115,7 @@ function renderFlags(state) {
   $("flags-section").hidden = state.flags.length === 0;
   $("flags-heading").textContent = `On this page (${state.flags.length})`;
   const serverOrigin = state.serverUrl ? new URL(state.serverUrl).origin : "";
-  // Redrawing would close an open report form: leave the list alone if nothing changed.
+  // Redrawing would close the open details: leave the list alone if nothing changed.
   const signature = JSON.stringify(state.flags.map((f) => [f.id, f.claimId, f.assessment, f.tier]));
   if (list.dataset.signature === signature) return;
   list.dataset.signature = signature;
@@ -160,7 +163,7 @@ function renderFlags(state) {
     card.className = "card";
     renderCard(card, flag, claim, {
       serverOrigin,
-      onReport: (report) => api.runtime.sendMessage({ type: MSG_SEND_REPORT, kind: "wrong_flag", tabId, ...report }),
+      onReport: (chosen) => api.runtime.sendMessage({ type: MSG_OPEN_REPORT, tabId, flagId: chosen.id }),
     });
     details.append(summary, card);
     item.append(show, details);

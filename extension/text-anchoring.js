@@ -41,13 +41,75 @@ globalThis.healthflagsAnchoring ??= (() => {
     return known;
   }
 
+  // Never read, whatever the styles say: code, form fields, editable areas, our own UI.
+  function isSkippedByKind(element) {
+    return SKIP_TAGS.has(element.tagName) || element.tagName.startsWith(OWN_UI_PREFIX)
+      || element.isContentEditable;
+  }
+
   function isSkipped(element) {
-    if (SKIP_TAGS.has(element.tagName) || element.tagName.startsWith(OWN_UI_PREFIX)) return true;
-    if (element.isContentEditable || element.hidden) return true;
-    // checkVisibility() is false for display:none subtrees; display:contents boxes are
-    // invisible themselves yet their children show.
-    if (element.checkVisibility && !element.checkVisibility()) {
-      return getComputedStyle(element).display !== "contents";
+    return isSkippedByKind(element) || isHiddenBox(element);
+  }
+
+  // Hidden from a sighted reader, for this element and everything inside it: not rendered
+  // (display: none, the hidden attribute, content-visibility: hidden, a closed <details>),
+  // fully transparent (opacity: 0 here or above), clipped to nothing (the "visually
+  // hidden" pattern, a collapsed box with overflow hidden) or placed where no scrolling
+  // reaches (above the page, or left of it in a left-to-right page). visibility is
+  // inherited and may be undone by a child, so it is checked per text node (isHiddenText).
+  // content-visibility: auto only skips painting off-screen: that text is read, like any
+  // text further down the page.
+  function isHiddenBox(element) {
+    if (element.hidden) return true;
+    const style = getComputedStyle(element);
+    if (style.display === "contents") return false; // no box of its own; children decide
+    // checkVisibility() says whether the box shows; content-visibility: hidden on the
+    // element itself hides what is inside it.
+    if (!element.checkVisibility({ opacityProperty: true }) || style.contentVisibility === "hidden") return true;
+    if (style.position === "absolute" || style.position === "fixed") {
+      if (isZeroClip(style.clip)) return true;
+      const rect = element.getBoundingClientRect();
+      if (style.position === "fixed") {
+        if (rect.bottom <= 0 || rect.right <= 0 || rect.top >= innerHeight || rect.left >= innerWidth) return true;
+      } else if (rect.bottom + scrollY <= 0
+        || (rect.right + scrollX <= 0 && getComputedStyle(document.documentElement).direction === "ltr")) {
+        return true;
+      }
+    }
+    if (/^inset\(\s*(?:[5-9]\d|100)(?:\.\d+)?%\s*\)$/.test(style.clipPath)) return true;
+    if (!style.display.startsWith("inline") && (isClipping(style.overflowX) || isClipping(style.overflowY))) {
+      const rect = element.getBoundingClientRect();
+      if (rect.width <= 1 || rect.height <= 1) return true;
+    }
+    return false;
+  }
+
+  const isClipping = (overflow) => overflow !== "visible";
+
+  // clip: rect(top, right, bottom, left) that leaves at most one pixel.
+  function isZeroClip(clip) {
+    const parts = /^rect\(([^)]*)\)$/.exec(clip)?.[1].split(/[\s,]+/).map(parseFloat);
+    if (!parts || parts.length !== 4 || parts.some(Number.isNaN)) return false;
+    const [top, right, bottom, left] = parts;
+    return right - left <= 1 || bottom - top <= 1;
+  }
+
+  // A text node's own styles: visibility (inherited, so a visible child of a hidden
+  // parent shows) and a zero font size.
+  function isHiddenText(parent, cache) {
+    let hidden = cache.get(parent);
+    if (hidden === undefined) {
+      const style = getComputedStyle(parent);
+      hidden = style.visibility !== "visible" || parseFloat(style.fontSize) === 0;
+      cache.set(parent, hidden);
+    }
+    return hidden;
+  }
+
+  // Whether an element's ancestors hide it (for a walk that starts below the body).
+  function isHiddenAbove(element) {
+    for (let up = element.parentElement; up && up !== document.documentElement; up = up.parentElement) {
+      if (isSkipped(up)) return true;
     }
     return false;
   }
@@ -58,12 +120,15 @@ globalThis.healthflagsAnchoring ??= (() => {
     const blocks = new Map(); // element -> block, in page order
     const blockOfParent = new Map();
     const displayCache = new Map();
-    if (!root || (root.nodeType === Node.ELEMENT_NODE && isSkipped(root))) return [];
+    const textCache = new Map();
+    if (!root || (root.nodeType === Node.ELEMENT_NODE && (isSkipped(root) || isHiddenAbove(root)))) return [];
     let lastBlock = null;
 
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
       acceptNode(node) {
-        if (node.nodeType === Node.TEXT_NODE) return NodeFilter.FILTER_ACCEPT;
+        if (node.nodeType === Node.TEXT_NODE) {
+          return isHiddenText(node.parentElement, textCache) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+        }
         if (isSkipped(node)) return NodeFilter.FILTER_REJECT;
         return node.tagName === "BR" ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
       },
@@ -118,22 +183,35 @@ globalThis.healthflagsAnchoring ??= (() => {
     return new Promise((resolve) => setTimeout(resolve, 0));
   }
 
-  // Long blocks are sent as several segments cut at white space; `base` is where each
-  // segment starts in its block's text.
+  // Long blocks are sent as several segments; `base` is where each segment starts in its
+  // block's text. A cut falls after white space in the second half of the segment when
+  // there is some, else between two graphemes (never inside an emoji or a surrogate pair).
   function segmentsOf(block, nextId) {
     const segments = [];
     let base = 0;
     while (base < block.text.length) {
-      let end = Math.min(block.text.length, base + MAX_SEGMENT_CHARS);
-      if (end < block.text.length) {
-        const cut = block.text.lastIndexOf(" ", end);
-        if (cut > base + MAX_SEGMENT_CHARS / 2) end = cut + 1;
-      }
+      const end = cutAt(block.text, base);
       const text = block.text.slice(base, end);
       if (text.trim()) segments.push({ id: nextId(), block, base, text });
       base = end;
     }
     return segments;
+  }
+
+  let graphemes = null;
+
+  function cutAt(text, base) {
+    const limit = base + MAX_SEGMENT_CHARS;
+    if (limit >= text.length) return text.length;
+    for (let i = limit - 1; i >= base + MAX_SEGMENT_CHARS / 2; i--) {
+      if (/\s/.test(text[i])) return i + 1;
+    }
+    graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
+    // The grapheme that straddles the limit starts the next segment.
+    const straddling = graphemes.segment(text.slice(base, limit + 64)).containing(MAX_SEGMENT_CHARS);
+    if (straddling && straddling.index > 0) return base + straddling.index;
+    // One grapheme longer than a segment: cut between code points at least.
+    return /[\uD800-\uDBFF]/.test(text[limit - 1]) ? limit - 1 : limit;
   }
 
   // Block offsets -> DOM Range, or null when the offsets fall outside any text node.
@@ -251,7 +329,7 @@ globalThis.healthflagsAnchoring ??= (() => {
 
   function isInsideSkipped(node) {
     for (let e = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement; e; e = e.parentElement) {
-      if (SKIP_TAGS.has(e.tagName) || e.tagName.startsWith(OWN_UI_PREFIX) || e.isContentEditable) return true;
+      if (isSkippedByKind(e)) return true;
     }
     return false;
   }

@@ -1,10 +1,13 @@
 // The tooltip shown over a flag: verdict, what the passage does with the claim, the
 // summary, evidence links and "this flag is wrong".
 //
-// It lives in a shadow root on a <healthflags-tooltip> element fixed to the viewport, so
-// the page's styles don't reach it and it never moves the page's layout. Everything is
-// built with createElement/textContent: claim data is never parsed as HTML, and links
-// are followed only when they are https.
+// It lives in a closed shadow root on a <healthflags-tooltip> element fixed to the
+// viewport: the page's styles don't reach it, it never moves the page's layout, and the
+// page's scripts can neither read nor change it (nor click in it: every handler wants a
+// trusted event). The report form is not here at all but in the extension's own
+// report page, which "This flag is wrong" opens. Everything is built with
+// createElement/textContent: claim data is never parsed as HTML, and links are followed
+// only when they are https.
 
 globalThis.healthflagsTooltip ??= (() => {
   const V = globalThis.healthflagsVerdicts;
@@ -45,29 +48,19 @@ globalThis.healthflagsTooltip ??= (() => {
     .meta { display: block; font-size: 12px; color: #475467; }
     .withheld { font-size: 12px; color: #b42318; }
     .actions { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin-top: 12px; }
-    .card button.action, .card button.primary {
+    .card button.action {
       font: inherit; font-size: 13px; padding: 4px 10px; border-radius: 6px; cursor: pointer;
       border: 1px solid #d0d5dd; background: #fff; color: #1d2939;
     }
-    .card button.primary { background: #175cd3; border-color: #175cd3; color: #fff; }
-    .card :is(button, a, textarea, input):focus-visible {
+    .card :is(button, a):focus-visible {
       outline: 2px solid #175cd3; outline-offset: 2px;
     }
-    .report { margin-top: 10px; padding-top: 10px; border-top: 1px solid #eaecf0; }
-    .report[hidden] { display: none; }
-    .card .report label { display: block; margin-top: 6px; font-size: 13px; }
-    .card textarea, .card input[type=text] {
-      box-sizing: border-box; width: 100%; font: inherit; font-size: 13px; margin-top: 2px;
-      border: 1px solid #d0d5dd; border-radius: 6px; padding: 4px 6px; color: inherit; background: inherit;
-    }
-    .card textarea { min-height: 60px; resize: vertical; }
-    .card .note { font-size: 12px; color: #475467; }
     .card .status:empty { display: none; }
     .card .status { font-size: 13px; font-weight: 600; }
     .card .status.error { color: #b42318; }
     @media (prefers-color-scheme: dark) {
       .card { background: #1d2939; color: #f2f4f7; border-color: #475467; }
-      .claim, .meta, .card .note, .card h2, .category, .close { color: #d0d5dd; }
+      .claim, .meta, .card h2, .category, .close { color: #d0d5dd; }
       .card a { color: #84caff; }
       .card button.action { background: #344054; color: #f2f4f7; border-color: #667085; }
     }
@@ -92,9 +85,17 @@ globalThis.healthflagsTooltip ??= (() => {
     }
   }
 
+  // Only what the reader did: a page's script can dispatch events but not trusted ones.
+  function trusted(handler) {
+    return (event) => {
+      if (event.isTrusted) handler(event);
+    };
+  }
+
   // Fill `card` with what is known about a flag. Used by the tooltip and by the popup.
-  // options: serverOrigin, onReport(report) -> Promise<{ok, error}>, onClose (a close
-  // button is shown only when given), onResize (the card grew or shrank).
+  // options: serverOrigin, onReport(flag) -> Promise<{ok, error}> (opens the report
+  // page), onClose (a close button is shown only when given), onResize (the card grew
+  // or shrank).
   function renderCard(card, flag, claim, { serverOrigin = "", onReport, onClose = null, onResize = () => {} }) {
     const verdict = V.verdictInfo(claim.verdict);
     const category = V.categoryOf(flag);
@@ -109,7 +110,7 @@ globalThis.healthflagsTooltip ??= (() => {
       const close = el("button", "close", "×");
       close.type = "button";
       close.setAttribute("aria-label", "Close");
-      close.addEventListener("click", () => onClose());
+      close.addEventListener("click", trusted(() => onClose()));
       head.append(close);
     }
 
@@ -160,69 +161,18 @@ globalThis.healthflagsTooltip ??= (() => {
 
     const status = el("p", "status");
     status.setAttribute("role", "status");
-    const panel = reportPanel(flag, serverOrigin, status, onReport, onResize);
-    wrong.addEventListener("click", () => {
-      panel.hidden = !panel.hidden;
-      wrong.setAttribute("aria-expanded", String(!panel.hidden));
+    wrong.addEventListener("click", trusted(async () => {
+      const result = await onReport(flag)
+        .catch((error) => ({ ok: false, error: { message: String(error.message ?? error) } }));
+      status.className = result?.ok ? "status" : "status error";
+      status.textContent = result?.ok ? "The report form opened in a new tab: nothing is sent until you press Send there."
+        : `The report form could not be opened: ${result?.error?.message ?? "unknown error"}`;
       onResize();
-      if (!panel.hidden) panel.querySelector("textarea").focus();
-    });
-    card.append(panel, status);
+    }));
+    card.append(status);
   }
 
-  function reportPanel(flag, serverOrigin, status, onReport, onResize) {
-    const panel = el("div", "report");
-    panel.hidden = true;
-    const passageLabel = el("label", null, "Passage to send (edit it if you like)");
-    const passage = el("textarea", "report-passage");
-    passage.value = flag.exact;
-    passage.maxLength = 2000;
-    passageLabel.append(passage);
-    const urlLabel = el("label");
-    const includeUrl = el("input", "report-include-url");
-    includeUrl.type = "checkbox";
-    urlLabel.append(includeUrl, " Include the address of this page");
-    const commentLabel = el("label", null, "Comment (optional)");
-    const comment = el("input", "report-comment");
-    comment.type = "text";
-    comment.maxLength = 2000;
-    commentLabel.append(comment);
-    const note = el("p", "note",
-      `Only what you see here is sent, to ${serverOrigin}, where moderators review it.`);
-    const buttons = el("div", "actions");
-    const send = el("button", "primary report-send", "Send report");
-    send.type = "button";
-    const cancel = el("button", "action report-cancel", "Cancel");
-    cancel.type = "button";
-    buttons.append(send, cancel);
-    panel.append(passageLabel, urlLabel, commentLabel, note, buttons);
-
-    cancel.addEventListener("click", () => {
-      panel.hidden = true;
-      onResize();
-    });
-    send.addEventListener("click", async () => {
-      send.disabled = true;
-      status.className = "status";
-      status.textContent = "Sending…";
-      const result = await onReport({
-        claimId: flag.claimId, passage: passage.value, includeUrl: includeUrl.checked,
-        comment: comment.value,
-      }).catch((error) => ({ ok: false, error: { message: String(error.message ?? error) } }));
-      send.disabled = false;
-      if (result?.ok) {
-        panel.hidden = true;
-        status.textContent = "Thank you: your report was sent to the moderators.";
-      } else {
-        status.className = "status error";
-        status.textContent = `The report could not be sent: ${result?.error?.message ?? "unknown error"}`;
-      }
-      onResize();
-    });
-    return panel;
-  }
-
-  // callbacks: onReport({claimId, passage, includeUrl, comment}) -> Promise<{ok, error}>,
+  // callbacks: onReport(flag) -> Promise<{ok, error}>,
   // onClose(), onPointerEnter(), onPointerLeave()
   function createTooltip(callbacks) {
     const host = document.createElement("healthflags-tooltip");
@@ -231,22 +181,22 @@ globalThis.healthflagsTooltip ??= (() => {
       ["left", "0"], ["display", "none"], ["margin", "0"], ["padding", "0"]]) {
       host.style.setProperty(name, value, "important");
     }
-    const shadow = host.attachShadow({ mode: "open" });
+    const shadow = host.attachShadow({ mode: "closed" });
     applyStyles(shadow);
     const card = el("div", "card");
     card.setAttribute("role", "dialog");
     card.setAttribute("aria-label", "healthflags: checked claim");
     shadow.append(card);
 
-    // Typing in the report box must not trigger the page's keyboard shortcuts.
+    // Keys pressed in the card (Escape, Enter on a button) are not the page's shortcuts.
     for (const type of ["keydown", "keyup", "keypress"]) {
       shadow.addEventListener(type, (event) => {
-        if (type === "keydown" && event.key === "Escape") callbacks.onClose();
+        if (event.isTrusted && type === "keydown" && event.key === "Escape") callbacks.onClose();
         event.stopPropagation();
       });
     }
-    host.addEventListener("pointerenter", () => callbacks.onPointerEnter());
-    host.addEventListener("pointerleave", () => callbacks.onPointerLeave());
+    host.addEventListener("pointerenter", trusted(() => callbacks.onPointerEnter()));
+    host.addEventListener("pointerleave", trusted(() => callbacks.onPointerLeave()));
 
     let current = null; // {flag, pinned, rect}
     const render = (flag, claim, serverOrigin) => renderCard(card, flag, claim, {

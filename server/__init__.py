@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
 from . import db, limits
 
@@ -29,12 +29,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_MATCH="600 per minute",
         RATELIMIT_READ="1200 per minute",
         RATELIMIT_REPORTS="30 per hour",
+        RATELIMIT_API_KEY="6000 per minute",  # /v1/match per API key, instead of per address
+        API_KEY_USES_FLUSH_SECONDS=60.0,  # how often each worker writes its keys' use counts
         JSON_SORT_KEYS=False,
         # Moderators' workspace (server/moderate.py, server/auth.py).
         SESSION_LIFETIME=8 * 3600,  # seconds a login lasts at most
         SESSION_IDLE_TIMEOUT=3600,  # seconds without a request before a session ends
         MODERATE_COOKIE_SECURE=None,  # None: Secure, except plain http on a loopback address
-        LOGIN_RATE_LIMIT="5 per minute;30 per hour",  # failed logins, per account and per address
+        # Failed logins (auth.LoginThrottle): per account from browsers it never logged
+        # in from, and per address counting only that address's own failures.
+        LOGIN_RATE_LIMIT="5 per minute;30 per hour",
+        LOGIN_RATE_LIMIT_ADDRESS="20 per minute;100 per hour",
         LOGIN_RATE_LIMIT_STORAGE=None,  # None: RATELIMIT_STORAGE_URI (memory:// is per worker)
         PASSWORD_HASH_CHEAP=False,  # tests only: fast argon2 parameters for new hashes
         MODERATE_MAX_UPLOAD=10 * 1024 * 1024,  # bytes of an import file or a bench page
@@ -70,13 +75,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from flask_cors import CORS
 
     # Public read and match routes answer any origin, without credentials; nothing
-    # else is listed, so the workspace never answers cross-origin.
+    # else is listed, so the workspace never answers cross-origin. Reports answer
+    # only the extension (api.create_report also refuses other origins outright).
     CORS(
         app,
-        resources={r"/v1/*": {"origins": "*"}},
+        resources={
+            r"/v1/reports": {"origins": [r"chrome-extension://.*", r"moz-extension://.*"]},
+            r"/v1/*": {"origins": "*", "send_wildcard": True},
+        },
         supports_credentials=False,
-        send_wildcard=True,
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", "Authorization", "X-API-Key"],
         methods=["GET", "POST", "OPTIONS"],
         max_age=86400,
     )
@@ -103,12 +111,24 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, ClientDisconnected):
+            # The body stopped coming: too slow (serving.py's read deadline) or gone.
+            return slow_client(exc)
         if request.path.startswith("/v1/") or request.path == "/v1":
             message = exc.description or exc.name
             if exc.code == 429:
                 message = f"Too many requests from this client (limit {message}); retry later."
-            return api.error(exc.code or 500, _code(exc), message)
+            response, status = api.error(exc.code or 500, _code(exc), message)
+            if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+                response.headers["Allow"] = ", ".join(exc.valid_methods)
+            return response, status
         return exc
+
+    def slow_client(exc: Exception):
+        # The thread is free again; the client, if still there, learns why.
+        if request.path.startswith("/v1/"):
+            return api.error(408, "request_timeout", "The request was not sent in time.")
+        return "Request timeout", 408
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

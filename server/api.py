@@ -7,20 +7,23 @@ stored, and never logged (errors name the field, never its content).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
-from . import store
+from . import auth, store
 from .claims import VERDICTS
 from .db import get_db
 from .formats import claim_review
-from .limits import limiter, match_limit, read_limit
+from .limits import limiter, match_client, match_limit, read_limit, report_limit
 from .matcher import get_matcher
-from .matching import Settings, find_matches
+from .matching import Match, Settings, TooMuchText, find_matches
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
+MATCH_FIELDS = tuple(f.name for f in fields(Match))
+_match_values = attrgetter(*MATCH_FIELDS)  # asdict deep-copies every value: 5x slower
 
 
 class BadRequest(Exception):
@@ -42,6 +45,11 @@ def json_body() -> Any:
     if request.mimetype != "application/json":
         raise BadRequest(415, "unsupported_media_type", "Send the body as application/json.")
     raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413 before we read it
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body has no length to refuse up front: werkzeug stops reading at
+        # the limit, and what it read would only be cut-off JSON.
+        raise BadRequest(413, "payload_too_large", f"Send at most {limit} bytes per request.")
     if not raw:
         raise BadRequest(400, "empty_body", "The request body is empty.")
     try:
@@ -88,7 +96,7 @@ def public_claim(claim: dict) -> dict:
 
 
 @bp.post("/match")
-@limiter.limit(match_limit)
+@limiter.limit(match_limit, key_func=match_client)
 def match():
     body = _object(json_body())
     cfg = current_app.config
@@ -103,36 +111,61 @@ def match():
         )
     _string(body.get("url"), "url", 4096)
     lang = _string(body.get("lang"), "lang", 35)
-    clean = []
-    for i, seg in enumerate(segments):
-        if not isinstance(seg, dict):
-            raise BadRequest(422, "invalid_field", f"segments[{i}] must be an object.")
-        seg_id = seg.get("id", str(i))
-        if isinstance(seg_id, int) and not isinstance(seg_id, bool):
-            seg_id = str(seg_id)
-        seg_id = _string(seg_id, f"segments[{i}].id", 100, required=True)
-        text = _string(
-            seg.get("text"), f"segments[{i}].text", cfg["MATCH_MAX_SEGMENT_CHARS"], required=True
-        )
-        clean.append({"id": seg_id, "text": text})
+    clean, rejected = _segments(segments, cfg["MATCH_MAX_SEGMENT_CHARS"])
 
     db = get_db()
     matcher = get_matcher()
     index, version, semantic = matcher.current(db)
     # The engine reads English; other languages get no flags rather than wrong ones.
     english = lang is None or lang.lower().split("-")[0] in ("en", "")
-    found = find_matches(index, clean, settings(), semantic) if english else []
+    try:
+        found = find_matches(index, clean, settings(), semantic) if english else []
+    except TooMuchText as exc:
+        raise BadRequest(
+            413,
+            "too_many_sentences",
+            f"The text holds more than {exc.limit} sentences: send the page in parts.",
+        ) from None
     claims = store.public_claims(db, [m.claim_id for m in found])
     found = [m for m in found if m.claim_id in claims]  # retired since the index was built
     if found:
         matcher.count(db, [m.claim_id for m in found])
+    key = g.get("api_key")
+    if key is not None:
+        auth.key_uses(current_app).add(db, key["id"])
     return jsonify(
         {
             "db_version": version,
-            "matches": [asdict(m) for m in found],
+            "matches": [dict(zip(MATCH_FIELDS, _match_values(m), strict=True)) for m in found],
             "claims": {cid: public_claim(c) for cid, c in claims.items()},
+            "rejected": rejected,
         }
     )
+
+
+def _segments(segments: list, max_chars: int) -> tuple[list[dict], list[dict]]:
+    """The segments to match, and those skipped for text that cannot be read (an
+    unpaired surrogate: one bad segment must not cost the page its other flags).
+    A segment that is not an object, or lacks its id or text, fails the request."""
+    clean, rejected = [], []
+    for i, seg in enumerate(segments):
+        if not isinstance(seg, dict):
+            raise BadRequest(422, "invalid_field", f"segments[{i}] must be an object.")
+        if "id" not in seg:
+            raise BadRequest(422, "invalid_field", f"segments[{i}] needs an id.")
+        seg_id = seg["id"]
+        if isinstance(seg_id, int) and not isinstance(seg_id, bool):
+            seg_id = str(seg_id)
+        seg_id = _string(seg_id, f"segments[{i}].id", 100, required=True)
+        try:
+            text = _string(seg.get("text"), f"segments[{i}].text", max_chars, required=True)
+        except BadRequest as exc:
+            if exc.code != "invalid_text":
+                raise
+            rejected.append({"segment_id": seg_id, "code": exc.code, "message": exc.message})
+            continue
+        clean.append({"id": seg_id, "text": text})
+    return clean, rejected
 
 
 @bp.get("/claims")
@@ -183,9 +216,17 @@ def get_claim(claim_id: str):
     return jsonify(claim)
 
 
+REPORT_ORIGINS = ("chrome-extension://", "moz-extension://")
+
+
 @bp.post("/reports")
-@limiter.limit(lambda: current_app.config["RATELIMIT_REPORTS"])
+@limiter.limit(report_limit)
 def create_report():
+    # Browsers send Origin with every cross-origin POST: a website's visitors cannot
+    # be made to file reports (CORS would only hide the answer, not stop the write).
+    origin = request.headers.get("Origin")
+    if origin is not None and not origin.startswith(REPORT_ORIGINS):
+        raise BadRequest(403, "forbidden_origin", "Reports come from the extension only.")
     body = _object(json_body())
     cfg = current_app.config
     kind = body.get("kind")
@@ -193,8 +234,9 @@ def create_report():
         raise BadRequest(422, "invalid_field", "kind must be wrong_flag or missed_claim.")
     claim_id = _string(body.get("claim_id"), "claim_id", 80)
     db = get_db()
-    if claim_id is not None and store.get_claim(db, claim_id) is None:
-        raise BadRequest(422, "unknown_claim", "No claim has that id.")
+    if claim_id is not None and not store.is_public(store.get_claim(db, claim_id)):
+        # Drafts are not public: answered as if they did not exist.
+        raise BadRequest(422, "unknown_claim", "No published claim has that id.")
     if kind == "wrong_flag" and claim_id is None:
         raise BadRequest(422, "invalid_field", "A wrong_flag report names its claim_id.")
     passage = _string(body.get("passage"), "passage", cfg["REPORT_MAX_CHARS"])
@@ -212,9 +254,20 @@ def create_report():
 
 @bp.get("/health")
 def health():
+    """The database's published version, and the one this worker's index holds: they
+    differ for up to INDEX_CHECK_SECONDS after a publish."""
     db = get_db()
     count = db.execute("SELECT count(*) FROM claims WHERE status = 'published'").fetchone()[0]
-    return jsonify({"status": "ok", "db_version": store.published_version(db), "claims": count})
+    index, version, _ = get_matcher().current(db)
+    return jsonify(
+        {
+            "status": "ok",
+            "db_version": store.published_version(db),
+            "index_version": version,
+            "index_claims": len(index),
+            "claims": count,
+        }
+    )
 
 
 @bp.get("/openapi.json")

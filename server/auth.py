@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -339,7 +340,8 @@ def create_api_key(db: sqlite_utils.Database, name: str, actor: dict) -> tuple[d
 def list_api_keys(db: sqlite_utils.Database) -> list[dict]:
     return list(
         db.query(
-            "SELECT k.id, k.name, k.prefix, k.created_at, k.last_used_at, k.revoked_at, "
+            "SELECT k.id, k.name, k.prefix, k.created_at, k.last_used_at, k.use_count, "
+            "k.revoked_at, "
             "u.email AS owner FROM api_keys k LEFT JOIN users u ON u.id = k.user_id "
             "ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC"
         )
@@ -367,6 +369,68 @@ def revoke_api_key(db: sqlite_utils.Database, key_id: int, actor: dict) -> dict:
     return {**rows[0], "revoked_at": stamp}
 
 
+def presented_api_key() -> str | None:
+    """The key a request presents: `Authorization: Bearer hf_…` or `X-API-Key: hf_…`."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.headers.get("X-API-Key") or None
+
+
+def request_api_key() -> dict | None:
+    """This request's live API key row (looked up once per request), None when it
+    presents none; a key that is unknown, revoked or malformed is refused with 401."""
+    if "api_key" not in g:
+        token = presented_api_key()
+        key = None
+        if token is not None:
+            from .api import BadRequest
+            from .db import get_db
+
+            key = check_api_key(get_db(), token)
+            if key is None:
+                raise BadRequest(401, "invalid_api_key", "That API key is not valid.")
+        g.api_key = key
+    return g.api_key
+
+
+class KeyUses:
+    """Uses of each API key, summed in memory and written in batches (at most every
+    `flush_seconds`), so that a request with a key does not wait for a write."""
+
+    def __init__(self, flush_seconds: float):
+        self.flush_seconds = flush_seconds
+        self.counts: dict[int, int] = {}
+        self.last: dict[int, str] = {}
+        self.flushed_at = time.monotonic()
+        self.lock = threading.Lock()
+
+    def add(self, db: sqlite_utils.Database, key_id: int) -> None:
+        with self.lock:
+            self.counts[key_id] = self.counts.get(key_id, 0) + 1
+            self.last[key_id] = store.now()
+            if time.monotonic() - self.flushed_at < self.flush_seconds:
+                return
+            counts, last = self.counts, self.last
+            self.counts, self.last = {}, {}
+            self.flushed_at = time.monotonic()
+        with write(db):
+            db.conn.executemany(
+                "UPDATE api_keys SET use_count = use_count + ?, "
+                "last_used_at = max(coalesce(last_used_at, ''), ?) WHERE id = ?",
+                [(n, last[k], k) for k, n in counts.items()],
+            )
+
+
+def key_uses(app) -> KeyUses:
+    found = app.extensions.get("healthflags_key_uses")
+    if found is None:
+        found = app.extensions["healthflags_key_uses"] = KeyUses(
+            float(app.config["API_KEY_USES_FLUSH_SECONDS"])
+        )
+    return found
+
+
 def check_api_key(db: sqlite_utils.Database, token: str) -> dict | None:
     """The live key row for a presented key, or None (revoked, unknown, or its
     owner's account disabled)."""
@@ -386,33 +450,47 @@ def check_api_key(db: sqlite_utils.Database, token: str) -> dict | None:
 
 
 class LoginThrottle:
-    """Counts failed logins per account and per client address; over the limit, the
-    password is not even checked. Storage is in memory per worker unless
-    LOGIN_RATE_LIMIT_STORAGE (or RATELIMIT_STORAGE_URI) names a shared one (redis://…),
-    so with N workers and memory storage an attacker gets up to N times the limit."""
+    """Counts failed logins; over a limit, the password is not even checked.
 
-    def __init__(self, spec: str, storage_uri: str):
-        self.items = parse_many(spec)
+    Three counters, so that nobody can lock someone else out (issue 12):
+    - per address (`LOGIN_RATE_LIMIT_ADDRESS`): only that address's own failures;
+    - per account, for browsers the account has never logged in from
+      (`LOGIN_RATE_LIMIT`): the windows are the growing waits a guesser meets;
+    - per account, for browsers holding the account's device cookie (set at each
+      login, as in OWASP's "device cookies"): strangers' failures never reach it, so
+      the account's owner logs in from her usual browser however many guesses others
+      make, and her own mistakes are still limited.
+
+    Storage is in memory per worker unless LOGIN_RATE_LIMIT_STORAGE (or
+    RATELIMIT_STORAGE_URI) names a shared one (redis://…), so with N workers and
+    memory storage a guesser gets up to N times each limit."""
+
+    def __init__(self, account_spec: str, address_spec: str, storage_uri: str):
+        self.account = parse_many(account_spec)
+        self.address = parse_many(address_spec)
         self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+
+    def _items(self, key: str):
+        return self.address if key.startswith("address:") else self.account
 
     def retry_after(self, keys: list[str]) -> int | None:
         """Seconds until another try is allowed, or None if it is allowed now."""
         waits = []
-        for item in self.items:
-            for key in keys:
+        for key in keys:
+            for item in self._items(key):
                 if not self.limiter.test(item, "login", key):
                     stats = self.limiter.get_window_stats(item, "login", key)
                     waits.append(max(1, int(stats.reset_time - time.time()) + 1))
         return max(waits) if waits else None
 
     def failed(self, keys: list[str]) -> None:
-        for item in self.items:
-            for key in keys:
+        for key in keys:
+            for item in self._items(key):
                 self.limiter.hit(item, "login", key)
 
     def succeeded(self, account_key: str) -> None:
         # Only the account's count: a success must not clear an address's failures.
-        for item in self.items:
+        for item in self.account:
             self.limiter.clear(item, "login", account_key)
 
 
@@ -424,14 +502,42 @@ def throttle() -> LoginThrottle:
             "RATELIMIT_STORAGE_URI", "memory://"
         )
         found = app.extensions["healthflags_login_throttle"] = LoginThrottle(
-            app.config["LOGIN_RATE_LIMIT"], storage
+            app.config["LOGIN_RATE_LIMIT"], app.config["LOGIN_RATE_LIMIT_ADDRESS"], storage
         )
     return found
 
 
+DEVICE_COOKIE = "hf_device"
+DEVICE_DAYS = 180
+
+
+def _device_token(user: dict) -> str:
+    """Proof that this browser once logged in to this account; changes with the
+    password, so a new password also retires old devices' proofs."""
+    return _sign("device|" + user["email"] + "|" + user["password_hash"])
+
+
 def throttle_keys(email: str) -> tuple[str, list[str]]:
-    account = "account:" + email.strip().lower()[:254]
+    """(the account's key, every key this attempt counts against)."""
+    email = email.strip().lower()[:254]
+    account = "account:" + email
+    sent = request.cookies.get(DEVICE_COOKIE)
+    if sent and len(sent) < 200:
+        from .db import get_db
+
+        rows = list(get_db().query("SELECT * FROM users WHERE email = ?", [email]))
+        if rows and hmac.compare_digest(sent.encode(), _device_token(rows[0]).encode()):
+            account = "known:" + email
     return account, [account, "address:" + (request.remote_addr or "unknown")]
+
+
+def set_device_cookie(response: Response, user: dict) -> None:
+    """After a login: this browser is the account's from now on (see LoginThrottle)."""
+    from .db import get_db
+
+    row = get_user(get_db(), user["id"])
+    if row is not None:
+        _set_cookie(response, DEVICE_COOKIE, _device_token(row), DEVICE_DAYS * 86400)
 
 
 # --- the request: current user, cookies, CSRF, roles ---------------------------------

@@ -89,14 +89,14 @@ def clean_claim(raw: Any) -> dict:
     if not isinstance(claim_id, str) or not _ID.fullmatch(claim_id) or len(claim_id) > 80:
         problems.append("id must be a lowercase slug of letters, digits and hyphens")
     verdict = raw.get("verdict")
-    if verdict not in VERDICTS:
+    if not isinstance(verdict, str) or verdict not in VERDICTS:
         problems.append(f"verdict must be one of {', '.join(VERDICTS)}")
     summary = text_field("summary", 600)
     topic = text_field("topic", 60) or "general"
     if topic and not _TOPIC.fullmatch(topic):
         problems.append("topic must be a lowercase slug")
     harm = raw.get("harm", "medium")
-    if harm not in HARMS:
+    if not isinstance(harm, str) or harm not in HARMS:
         problems.append(f"harm must be one of {', '.join(HARMS)}")
 
     phrasings = _string_list(raw.get("phrasings", []), "phrasings", 500, problems)
@@ -179,7 +179,7 @@ def _clean_evidence(ev: Any, i: int, problems: list[str]) -> dict:
     if not title or not publisher:
         problems.append(f"evidence {i}: title and publisher are required")
     source_type = ev.get("source_type", "other")
-    if source_type not in SOURCE_TYPES:
+    if not isinstance(source_type, str) or source_type not in SOURCE_TYPES:
         problems.append(f"evidence {i}: source_type must be one of {', '.join(SOURCE_TYPES)}")
     year = ev.get("year")
     if year in ("", None):
@@ -202,4 +202,10 @@ def _clean_evidence(ev: Any, i: int, problems: list[str]) -> dict:
     for key in ("doi", "pmid"):
         if ev.get(key):
             out[key] = str(ev[key]).strip()
+    # Why a source older than the evidence horizon still stands (see server/evidence.py).
+    reason = " ".join(str(ev.get("current_reason") or "").split())
+    if len(reason) > 300:
+        problems.append(f"evidence {i}: current_reason is longer than 300 characters")
+    if reason:
+        out["current_reason"] = reason
     return out

@@ -14,7 +14,7 @@ import click
 
 from . import auth, create_app, store
 from . import db as dbm
-from .formats import FORMATS, FormatError, guess_format, read_records, write_records
+from .formats import FORMATS, guess_format, write_records
 from .matcher import embed_published
 
 
@@ -41,11 +41,33 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Processes.")
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=int,
+    help="Requests each process serves at once.",
+)
+@click.option(
+    "--read-timeout",
+    default=15.0,
+    show_default=True,
+    type=float,
+    help="Seconds a client has to send a whole request.",
+)
 @click.option("--no-seed", is_flag=True, help="Do not load the curated claims on first start.")
 @db_option
-def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None) -> None:
-    """Serve the API and the workspace with gunicorn."""
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    read_timeout: float,
+    no_seed: bool,
+    db_path: str | None,
+) -> None:
+    """Serve the API and the workspace with gunicorn (threaded workers, see serving.py)."""
     app = _app(db_path)
     database = app.config["DATABASE"]
     # Migrations and the first-run seed happen here, once, before any worker starts.
@@ -58,6 +80,12 @@ def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None
                 f"Loaded {report['counts']['created']} curated claims into {database}"
                 + (f" ({drafts} more as drafts awaiting evidence)." if drafts else ".")
             )
+    from . import importer
+
+    if stopped := importer.mark_dead(db):  # imports whose process died: resumable, never "running"
+        click.echo(
+            f"{stopped} import(s) stopped with the last server; resume them in the workspace."
+        )
     if app.config["SEMANTIC"]:
         # Vectors for texts that have none, once, so no worker has to compute them.
         count = embed_published(app, db)
@@ -67,22 +95,15 @@ def serve(host: str, port: int, workers: int, no_seed: bool, db_path: str | None
     os.environ["HEALTHFLAGS_WORKERS"] = str(workers)  # memory rate limits split across them
     click.echo(f"healthflags on http://{host}:{port}/ (database {database})")
 
-    from gunicorn.app.base import BaseApplication
+    from .serving import Server
 
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("timeout", 30)
-            self.cfg.set("graceful_timeout", 10)
-            # No access log: request lines carry no page text, but we keep none anyway.
-            self.cfg.set("accesslog", None)
-            self.cfg.set("errorlog", "-")
-
-        def load(self):
-            return create_app()
-
-    Server().run()
+    Server(
+        create_app,
+        bind=f"{host}:{port}",
+        workers=workers,
+        threads=threads,
+        read_timeout=read_timeout,
+    ).run()
 
 
 @main.command()
@@ -125,43 +146,74 @@ def check(source, as_json: bool, as_html: bool | None, db_path: str | None) -> N
 
 
 @main.command("import")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.argument("source", type=click.Path(exists=True, dir_okay=False), required=False)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Guessed from the file.")
 @click.option("--publish", is_flag=True, help="Publish the claims (default: drafts).")
+@click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="Import rows whose text matches another claim (default: list them, skip them).",
+)
+@click.option("--resume", "resume_id", type=int, help="Go on with a stopped import.")
 @click.option("--actor", default="cli", show_default=True, help="Who the audit log names.")
 @db_option
-def import_(source: str, fmt: str | None, publish: bool, actor: str, db_path: str | None) -> None:
-    """Import claims from JSON, NDJSON, CSV or ClaimReview JSON-LD."""
+def import_(
+    source: str | None,
+    fmt: str | None,
+    publish: bool,
+    allow_duplicates: bool,
+    resume_id: int | None,
+    actor: str,
+    db_path: str | None,
+) -> None:
+    """Import claims from JSON, NDJSON, CSV or ClaimReview JSON-LD, as a job: each row is
+    reported, and a job stopped midway can be resumed with --resume."""
     from tqdm import tqdm
 
-    text = Path(source).read_text(encoding="utf-8")
-    fmt = fmt or guess_format(source, text)
-    try:
-        records = read_records(text, fmt)
-    except FormatError as exc:
-        raise click.ClickException(str(exc)) from None
+    from . import importer
+
     app = _app(db_path)
     db = dbm.open_db(app.config["DATABASE"])
-    with tqdm(total=len(records), unit="claim", disable=not sys.stderr.isatty()) as bar:
-        report = store.import_claims(
+    importer.mark_dead(db)
+    if resume_id is not None:
+        try:
+            importer.resume(db, resume_id, actor)
+        except (store.NotFound, ValueError) as exc:
+            raise click.ClickException(f"import {resume_id} cannot be resumed: {exc}") from None
+        job_id = resume_id
+    elif source:
+        with open(source, "rb") as f:
+            head = f.read(4096).decode("utf-8", "ignore")
+        job_id = importer.create_job(
             db,
-            records,
-            actor,
-            publish=publish,
-            fmt=fmt,
+            actor=actor,
+            fmt=fmt or guess_format(source, head),
             filename=Path(source).name,
-            progress=bar.update,
+            upload_path=str(Path(source).resolve()),
+            publish=publish,
+            allow_duplicates=allow_duplicates,
         )
-    for row in report["rows"]:
-        if row["result"] == "invalid":
-            click.echo(
-                f"row {row['row']} ({row.get('id') or 'no id'}): " + "; ".join(row["problems"]),
-                err=True,
-            )
-    if publish:
+    else:
+        raise click.UsageError("name a file to import, or --resume an import")
+    job = importer.get_job(db, job_id)
+    click.echo(f"import {job_id}: reading {job['filename']} ({job['format']})", err=True)
+    with tqdm(
+        total=job["bytes_total"],
+        initial=job["bytes_done"],
+        unit="B",
+        unit_scale=True,
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        job = importer.run_job(db, job_id, progress=lambda n: bar.update(n - bar.n))
+    for row in importer.job_rows(db, job_id, problems_only=True):
+        what = "; ".join(row["problems"]) or f"same text as {row['duplicate_of']}"
+        click.echo(f"{row['location']} ({row['claim_id'] or 'no id'}): {what}", err=True)
+    if job["publish"]:
         embed_published(app, db)  # with the semantic stage on: new texts' vectors, once
-    counts = report["counts"]
-    click.echo(f"import {report['id']}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    counts = ", ".join(f"{job['counts'].get(k, 0)} {k}" for k in importer.COUNT_KEYS)
+    if job["status"] != "done":
+        raise click.ClickException(f"import {job_id} {job['status']}: {job['error']} ({counts})")
+    click.echo(f"import {job_id}: {counts}")
 
 
 @main.command()

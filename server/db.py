@@ -65,19 +65,22 @@ def backup(db: sqlite_utils.Database, target: str | Path) -> None:
 
 
 def get_db() -> sqlite_utils.Database:
-    """This request's connection. A worker's main thread (gunicorn's sync workers
-    serve every request there) keeps one connection open across requests: opening
-    it and setting its PRAGMAs costs about 1 ms, a fifth of a /v1/match request.
-    Other threads (the development server) get one per request."""
+    """This request's connection. Each thread keeps one connection per app open across
+    its requests (gunicorn's threaded workers serve every request on a pool of
+    long-lived threads): opening one and setting its PRAGMAs costs about 1 ms, a
+    fifth of a /v1/match request. A thread that ends (the development server's)
+    takes its connection with it."""
     if "db" not in g:
-        if threading.current_thread() is threading.main_thread():
-            key = ("healthflags_db", os.getpid(), current_app.config["DATABASE"])
-            kept = current_app.extensions.get(key)
-            if kept is None or kept.conn.in_transaction:
-                kept = current_app.extensions[key] = connect(current_app.config["DATABASE"])
-            g.db, g.db_kept = kept, True
-        else:
-            g.db, g.db_kept = connect(current_app.config["DATABASE"]), False
+        app = current_app
+        local = app.extensions.get("healthflags_db_threads")
+        if local is None:
+            local = app.extensions.setdefault("healthflags_db_threads", threading.local())
+        key = (os.getpid(), app.config["DATABASE"])
+        db = getattr(local, "db", None)
+        if db is None or getattr(local, "key", None) != key or db.conn.in_transaction:
+            db = local.db = connect(app.config["DATABASE"])
+            local.key = key
+        g.db, g.db_kept = db, True
     return g.db
 
 
@@ -157,6 +160,64 @@ def m003_counter_statements_and_review_date(db: sqlite_utils.Database) -> None:
         ALTER TABLE claims ADD COLUMN reviewed_at TEXT;
         """
     )
+
+
+@migrations()
+def m004_import_jobs(db: sqlite_utils.Database) -> None:
+    # Imports become jobs that run in the background, keep their file until done,
+    # commit their progress with every batch, and keep their report a row a line.
+    db.executescript(
+        """
+        CREATE TABLE imports_new (
+          id INTEGER PRIMARY KEY,
+          actor TEXT NOT NULL,
+          format TEXT NOT NULL,
+          filename TEXT,
+          upload_path TEXT,
+          publish INTEGER NOT NULL DEFAULT 0,
+          allow_duplicates INTEGER NOT NULL DEFAULT 0,
+          status TEXT NOT NULL
+            CHECK (status IN ('queued', 'running', 'done', 'failed', 'discarded')),
+          created_at TEXT NOT NULL,
+          started_at TEXT,
+          finished_at TEXT,
+          heartbeat_at TEXT,
+          pid INTEGER,
+          host TEXT,
+          bytes_total INTEGER,
+          bytes_done INTEGER NOT NULL DEFAULT 0,
+          rows_done INTEGER NOT NULL DEFAULT 0,
+          counts TEXT,
+          error TEXT,
+          report TEXT  -- the whole report of imports made before import_rows
+        );
+        INSERT INTO imports_new (id, actor, format, filename, publish, status, created_at,
+                                 finished_at, counts, report, error)
+          SELECT id, actor, format, filename, publish,
+                 CASE status WHEN 'running' THEN 'failed' ELSE status END,
+                 created_at, finished_at, counts, report,
+                 CASE status WHEN 'running' THEN 'It stopped before it finished.' END
+          FROM imports;
+        DROP TABLE imports;
+        ALTER TABLE imports_new RENAME TO imports;
+        CREATE TABLE import_rows (
+          import_id INTEGER NOT NULL REFERENCES imports(id),
+          row INTEGER NOT NULL,
+          location TEXT NOT NULL,
+          claim_id TEXT,
+          result TEXT NOT NULL,
+          problems TEXT,
+          duplicate_of TEXT,
+          PRIMARY KEY (import_id, row)
+        );
+        """
+    )
+
+
+@migrations()
+def m005_api_key_uses(db: sqlite_utils.Database) -> None:
+    # How often each key was used (with last_used_at, shown in the workspace's list).
+    db.execute("ALTER TABLE api_keys ADD COLUMN use_count INTEGER NOT NULL DEFAULT 0")
 
 
 _SCHEMA_001 = """

@@ -4,6 +4,9 @@ By default counters live in each worker's memory, so the configured limit is spl
 across the `HEALTHFLAGS_WORKERS` workers that `healthflags serve` starts (each
 worker allows its share). With `RATELIMIT_STORAGE_URI = "redis://..."` every worker
 and replica shares one counter and the limit is applied as configured.
+
+A client is its address, except on `/v1/match` with an API key: the key is the
+client there, with its own limit (`RATELIMIT_API_KEY`), wherever it calls from.
 """
 
 from __future__ import annotations
@@ -38,13 +41,32 @@ def per_worker(limit: str, storage_uri: str, workers: int) -> str:
     return re.sub(r"(\d+)(\s*(?:/|per))", share, limit)
 
 
-def match_limit() -> str:
+def configured(name: str) -> str:
+    """The limit set as `name`, this worker's share of it."""
     cfg = current_app.config
     workers = int(os.environ.get("HEALTHFLAGS_WORKERS", "1"))
-    return per_worker(cfg["RATELIMIT_MATCH"], cfg["RATELIMIT_STORAGE_URI"], workers)
+    return per_worker(cfg[name], cfg["RATELIMIT_STORAGE_URI"], workers)
+
+
+def match_client() -> str:
+    """Who a /v1/match request counts against: its API key, or its address. A key
+    that is not (or no longer) valid is refused with 401, not counted as an address."""
+    from . import auth
+
+    key = auth.request_api_key()
+    return f"api-key:{key['id']}" if key is not None else get_remote_address()
+
+
+def match_limit() -> str:
+    from . import auth
+
+    key = auth.request_api_key()
+    return configured("RATELIMIT_API_KEY" if key is not None else "RATELIMIT_MATCH")
 
 
 def read_limit() -> str:
-    cfg = current_app.config
-    workers = int(os.environ.get("HEALTHFLAGS_WORKERS", "1"))
-    return per_worker(cfg["RATELIMIT_READ"], cfg["RATELIMIT_STORAGE_URI"], workers)
+    return configured("RATELIMIT_READ")
+
+
+def report_limit() -> str:
+    return configured("RATELIMIT_REPORTS")

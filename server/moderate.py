@@ -12,8 +12,10 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -32,7 +34,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import auth, store
+from . import auth, evidence, importer, store
 from .api import settings as match_settings
 from .claims import (
     HARMS,
@@ -44,7 +46,7 @@ from .claims import (
     slugify,
 )
 from .db import get_db
-from .formats import FORMATS, FormatError, guess_format, read_records, write_records
+from .formats import FORMATS, FormatError, guess_format, read_rows, write_records
 from .matcher import embed_published, get_matcher, store_vectors
 from .matching import Index, Match, Semantic, build_index, find_matches
 from .matching.semantic import phrasing_texts
@@ -131,7 +133,23 @@ def template_globals() -> dict:
         "message": MESSAGES.get(request.args.get("done", "")),
         "pretty": pretty,
         "changes": changes,
+        "evidence_checklist": evidence_checklist,
+        "evidence_horizon": evidence.HORIZON_YEARS,
     }
+
+
+def evidence_checklist(rec: dict) -> list[str]:
+    """What the claim lacks by the evidence bar, for a stored record or the edit
+    form's values (phrasings as lines, a blank evidence row, years as text)."""
+    phrasings = rec.get("phrasings") or []
+    if isinstance(phrasings, str):
+        phrasings = _lines(phrasings)
+    rows = []
+    for ev in rec.get("evidence") or []:
+        if ev.get("url"):
+            year = str(ev.get("year") or "")
+            rows.append({**ev, "year": int(year) if year.isdigit() else None})
+    return evidence.checklist({**rec, "phrasings": phrasings, "evidence": rows})
 
 
 def pretty(value: object) -> str:
@@ -290,6 +308,7 @@ def login_submit() -> ResponseReturnValue:
     token = auth.create_session(db, found, current_app.config["SESSION_LIFETIME"])
     response = redirect(_safe_next(request.form.get("next")), 303)
     auth.set_session_cookie(response, token)
+    auth.set_device_cookie(response, found)
     response.delete_cookie(auth.CSRF_COOKIE, path=auth.COOKIE_PATH)
     g.csrf_seed = None
     return response
@@ -443,7 +462,7 @@ def _aliases(value: str, problems: list[str]) -> dict[str, list[str]]:
 
 def _evidence(form: MultiDict) -> list[dict]:
     """Evidence rows from the form's parallel lists; fully blank rows are dropped."""
-    fields = ("url", "title", "publisher", "source_type", "year", "doi", "pmid")
+    fields = ("url", "title", "publisher", "source_type", "year", "doi", "pmid", "current_reason")
     columns = {f: form.getlist(f"ev_{f}") for f in fields}
     rows = []
     for i in range(max(len(c) for c in columns.values())):
@@ -996,14 +1015,19 @@ def report_resolve(report_id: int) -> ResponseReturnValue:
 
 @bp.get("/import")
 @auth.require("reviewer")
-def import_form(error: str | None = None, status: int = 200) -> ResponseReturnValue:
+def import_form(
+    error: str | None = None, status: int = 200, kept: dict | None = None
+) -> ResponseReturnValue:
+    importer.mark_dead(get_db())
     return (
         render_template(
             "moderate/import.html",
             formats=FORMATS,
+            columns=CSV_COLUMN_HELP,
             statuses=store.CLAIM_STATUSES,
-            jobs=store.list_imports(get_db()),
+            jobs=importer.list_jobs(get_db()),
             error=error,
+            kept=kept,
         ),
         status,
     )
@@ -1012,46 +1036,171 @@ def import_form(error: str | None = None, status: int = 200) -> ResponseReturnVa
 @bp.post("/import")
 @auth.require("reviewer")
 def import_upload() -> ResponseReturnValue:
-    upload = request.files.get("file")
     fmt = request.form.get("format") or None
     publish = request.form.get("publish") == "1"
     if publish and not auth.has_role(_user(), "admin"):
         abort(403, "Only an admin can publish claims on import.")
-    if upload is None or not upload.filename:
-        return import_form("Choose a file to import.", 422)
     if fmt is not None and fmt not in FORMATS:
         abort(400, "Unknown format.")
+    kept = _stored_upload()
+    if kept is None:
+        return import_form("Choose a file to import.", 422)
+    with open(kept["path"], "rb") as f:
+        head = f.read(64 * 1024)
     try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return import_form("The file is not UTF-8 text.", 422)
-    fmt = fmt or guess_format(upload.filename, text)
-    try:
-        records = read_records(text, fmt)
-    except FormatError as exc:
-        return import_form(str(exc).capitalize() + ".", 422)
-    job = store.import_claims(
-        get_db(),
-        records,
-        _user()["email"],
-        publish=publish,
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return import_form("The file is not UTF-8 text; save it as UTF-8.", 422, kept)
+    fmt = fmt or guess_format(kept["name"], head.decode("utf-8-sig", "ignore"))
+    problem = _unreadable(kept["path"], fmt)
+    if problem:
+        return import_form(problem, 422, kept)
+    db = get_db()
+    job_id = importer.create_job(
+        db,
+        actor=_user()["email"],
         fmt=fmt,
-        filename=upload.filename[:200],
+        filename=kept["name"],
+        upload_path=kept["path"],
+        publish=publish,
+        allow_duplicates=request.form.get("allow_duplicates") == "1",
     )
-    if publish:
-        embed_published(current_app, get_db())
-    return redirect(url_for("moderate.import_job", import_id=job["id"]), 303)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    importer.run_in_background(
+        app.config["DATABASE"], job_id, after=lambda db: embed_published(app, db)
+    )
+    return redirect(url_for("moderate.import_job", import_id=job_id), 303)
+
+
+def _stored_upload() -> dict | None:
+    """The chosen file, saved where the job can read it; or the one kept from the last try
+    (so a moderator who only changes the format does not choose the file again)."""
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        token = secrets.token_hex(8)
+        path = folder / f"{token}.upload"
+        upload.save(path)
+        return {"token": token, "path": str(path), "name": upload.filename[:200]}
+    token, name = request.form.get("kept_token", ""), request.form.get("kept_name", "")
+    if re.fullmatch(r"[0-9a-f]{16}", token) and (folder / f"{token}.upload").exists():
+        return {"token": token, "path": str(folder / f"{token}.upload"), "name": name[:200]}
+    return None
+
+
+def _unreadable(path: str, fmt: str) -> str | None:
+    """Why the file cannot be read at all (its first rows tell), or None."""
+    try:
+        with open(path, "rb") as f:
+            for n, _ in enumerate(read_rows(f, fmt)):
+                if n >= 20:
+                    break
+    except FormatError as exc:
+        return str(exc)[:1].upper() + str(exc)[1:] + "."
+    return None
 
 
 @bp.get("/imports/<int:import_id>")
 @auth.require("reviewer")
 def import_job(import_id: int) -> ResponseReturnValue:
-    job = store.get_import(get_db(), import_id)
+    db = get_db()
+    importer.mark_dead(db)
+    job = importer.get_job(db, import_id)
     if job is None:
         abort(404, "No import has that number.")
-    return render_template("moderate/import_job.html", job=job)
+    problems_only = request.args.get("show") != "all"
+    offset = max(0, request.args.get("offset", 0, type=int))
+    rows = importer.job_rows(db, import_id, problems_only=problems_only, offset=offset)
+    return render_template(
+        "moderate/import_job.html",
+        job=job,
+        rows=rows,
+        problems_only=problems_only,
+        offset=offset,
+        page=importer.REPORT_PAGE,
+    )
 
 
+@bp.post("/imports/<int:import_id>/<any(resume, discard):action>")
+@auth.require("reviewer")
+def import_action(import_id: int, action: str) -> ResponseReturnValue:
+    db = get_db()
+    try:
+        getattr(importer, action)(db, import_id, _user()["email"])
+    except store.NotFound:
+        abort(404, "No import has that number.")
+    except ValueError as exc:
+        abort(409, f"This import cannot be {action}d: {exc}.")
+    if action == "resume":
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        importer.run_in_background(
+            app.config["DATABASE"], import_id, after=lambda db: embed_published(app, db)
+        )
+    return redirect(url_for("moderate.import_job", import_id=import_id), 303)
+
+
+@bp.get("/import/template.<any(csv, json):kind>")
+@auth.require("reviewer")
+def import_template(kind: str) -> ResponseReturnValue:
+    """A file to fill in: two example rows in CSV, or the same claims as ClaimReview."""
+    fmt = "csv" if kind == "csv" else "claimreview"
+    body = write_records(TEMPLATE_RECORDS, fmt, review_url=lambda cid: None)
+    return Response(
+        body,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="healthflags-template.{kind}"'},
+    )
+
+
+# The import page's list of columns: what each holds and how to write it.
+CSV_COLUMN_HELP = (
+    ("id", "optional", "a lowercase slug; made from the text when empty"),
+    ("text", "required", "the claim as readers meet it"),
+    ("verdict", "required", "false, misleading, unproven, needs_context or supported"),
+    ("summary", "required", "what the evidence says, in one or two sentences"),
+    ("topic", "required", "a lowercase slug such as kratom"),
+    ("harm", "optional", "low, medium (the default) or high"),
+    ("phrasings", "at least 3 to publish", "one wording a line"),
+    ("aliases", "optional", "one term a line: kratom: mitragyna speciosa; ketum"),
+    ("required_terms", "optional", "subject words separated by ;"),
+    ("counter_statements", "optional", "one a line: what the evidence says instead"),
+    (
+        "evidence",
+        "at least 2 strong sources to publish",
+        "one source a line: url | title | publisher | source type | year (or a JSON list)",
+    ),
+    ("reviewed_at", "optional", "the day the evidence was checked, YYYY-MM-DD"),
+)
+TEMPLATE_RECORDS = [
+    {
+        "id": "replace-with-a-short-slug",
+        "text": "Replace this with the claim as readers meet it.",
+        "verdict": "false",
+        "summary": "Replace this with what the evidence says, in one or two sentences.",
+        "topic": "replace-with-a-topic",
+        "harm": "medium",
+        "phrasings": [
+            "First way people word the claim.",
+            "Second way, as a forum post would put it.",
+            "Third way, as a sales page would put it.",
+        ],
+        "aliases": {"main term": ["street name", "latin name"]},
+        "required_terms": ["main term"],
+        "counter_statements": ["What the evidence says instead, in one sentence."],
+        "evidence": [
+            {
+                "url": "https://www.example.org/replace-with-the-source",
+                "title": "Title of the source page",
+                "publisher": "Who published it",
+                "source_type": "public_health_agency",
+                "year": 2024,
+            }
+        ],
+        "reviewed_at": "2026-12-07",
+    }
+]
 EXTENSIONS = {"json": "json", "ndjson": "ndjson", "csv": "csv", "claimreview": "jsonld"}
 MIMETYPES = {
     "json": "application/json",

@@ -21,11 +21,22 @@ ERRORS = {
     str(code): _json(_ref("Error"), text)
     for code, text in (
         (400, "Malformed request"),
-        (413, "Too large: body, segments or text over the configured limits"),
+        (
+            413,
+            "Too large: body (`payload_too_large`, chunked bodies too), segments "
+            "(`too_many_segments`) or sentences (`too_many_sentences`) over the configured "
+            "limits: send the page in parts",
+        ),
         (415, "The body is not application/json"),
         (422, "Well-formed JSON with a wrong field"),
         (429, "Too many requests from this client; see Retry-After"),
     )
+}
+# Every route also answers 405 (with `Allow`) to a method it does not take, and 408
+# when the request is not sent within the server's read timeout.
+OTHER = {
+    "405": _json(_ref("Error"), "Method not allowed; the Allow header lists the right ones"),
+    "408": _json(_ref("Error"), "The request was not sent within the server's read timeout"),
 }
 
 
@@ -63,9 +74,15 @@ def spec() -> dict:
                         "required": True,
                         "content": {"application/json": {"schema": _ref("MatchRequest")}},
                     },
+                    "security": [{}, {"bearer": []}, {"apiKey": []}],
                     "responses": {
                         "200": _json(_ref("MatchResponse"), "Matches and their claims"),
                         **ERRORS,
+                        "401": _json(
+                            _ref("Error"),
+                            "An API key was sent and is not valid (`invalid_api_key`)",
+                        ),
+                        **OTHER,
                     },
                 }
             },
@@ -113,7 +130,9 @@ def spec() -> dict:
                             "A page of claims",
                         ),
                         "400": ERRORS["400"],
+                        "422": _json(_ref("Error"), "q or topic longer than its maxLength"),
                         "429": ERRORS["429"],
+                        **OTHER,
                     },
                 }
             },
@@ -138,6 +157,7 @@ def spec() -> dict:
                         },
                         "404": _json(_ref("Error"), "No published claim has that id"),
                         "429": ERRORS["429"],
+                        **OTHER,
                     },
                 }
             },
@@ -158,6 +178,18 @@ def spec() -> dict:
                             "Report received",
                         ),
                         **ERRORS,
+                        "403": _json(
+                            _ref("Error"),
+                            "Sent from a web page (`forbidden_origin`): reports come from the "
+                            "extension (`chrome-extension://`, `moz-extension://`) or from "
+                            "clients that send no Origin",
+                        ),
+                        "422": _json(
+                            _ref("Error"),
+                            "A wrong field; `unknown_claim` for an id no published claim has; "
+                            "a report with neither passage nor comment",
+                        ),
+                        **OTHER,
                     },
                 }
             },
@@ -171,23 +203,43 @@ def spec() -> dict:
                                 "required": ["status"],
                                 "properties": {
                                     "status": {"const": "ok"},
-                                    "db_version": {"type": "string"},
+                                    "db_version": {
+                                        "type": "string",
+                                        "description": "The database's published version",
+                                    },
+                                    "index_version": {
+                                        "type": "string",
+                                        "description": "The published version this worker's "
+                                        "index holds (it looks for a newer one every few "
+                                        "seconds)",
+                                    },
+                                    "index_claims": {"type": "integer"},
                                     "claims": {"type": "integer"},
                                 },
                             },
                             "Up",
-                        )
+                        ),
+                        **OTHER,
                     },
                 }
             },
             "/v1/openapi.json": {
                 "get": {
                     "summary": "This description",
-                    "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")},
+                    "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1"), **OTHER},
                 }
             },
         },
         "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API key (`hf_…`) made in the workspace: /v1/match "
+                    "then counts requests against the key's own limit, not the address's",
+                },
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            },
             "schemas": {
                 "Error": {
                     "type": "object",
@@ -224,6 +276,8 @@ def spec() -> dict:
                 "Segment": {
                     "type": "object",
                     "required": ["id", "text"],
+                    "description": "A segment without id or text, or with text over the "
+                    "limit, fails the whole request (422)",
                     "properties": {
                         "id": {"type": "string", "maxLength": 100},
                         "text": {"type": "string"},
@@ -274,11 +328,27 @@ def spec() -> dict:
                 },
                 "MatchResponse": {
                     "type": "object",
-                    "required": ["db_version", "matches", "claims"],
+                    "required": ["db_version", "matches", "claims", "rejected"],
                     "properties": {
                         "db_version": {"type": "string"},
                         "matches": {"type": "array", "items": _ref("Match")},
                         "claims": {"type": "object", "additionalProperties": _ref("Claim")},
+                        "rejected": {
+                            "type": "array",
+                            "description": "Segments skipped because their text cannot be "
+                            "read (`invalid_text`: an unpaired UTF-16 surrogate); the others "
+                            "are matched as usual. Empty when none.",
+                            "items": _ref("Rejected"),
+                        },
+                    },
+                },
+                "Rejected": {
+                    "type": "object",
+                    "required": ["segment_id", "code", "message"],
+                    "properties": {
+                        "segment_id": {"type": "string"},
+                        "code": {"type": "string", "enum": ["invalid_text"]},
+                        "message": {"type": "string"},
                     },
                 },
                 "ReportRequest": {
@@ -295,6 +365,6 @@ def spec() -> dict:
                         "comment": {"type": "string"},
                     },
                 },
-            }
+            },
         },
     }

@@ -23,8 +23,8 @@ def home():
 def claim(claim_id: str):
     db = get_db()
     row = store.get_claim(db, claim_id)
-    if row is None or row["status"] not in ("published", "retired"):
-        abort(404)
+    if not store.is_public(row):
+        abort(404)  # drafts, and claims retired before they were ever published
     found = store.public_claims(db, [claim_id]).get(claim_id)
     history = [
         {"number": r["number"], "created_at": r["created_at"], "comment": r["comment"]}

@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import db as dbm
-from .claims import InvalidClaim, clean_claim
+from .claims import clean_claim
 
 SEED_DIR = Path(__file__).parent / "seed"
 PUBLISHED_ROWS = ("phrasings", "aliases", "required_terms", "counter_statements", "evidence")
@@ -78,6 +78,16 @@ def _tx(db: sqlite_utils.Database):
 def get_claim(db: sqlite_utils.Database, claim_id: str) -> dict | None:
     rows = list(db.query("SELECT * FROM claims WHERE id = ?", [claim_id]))
     return rows[0] if rows else None
+
+
+def is_public(row: dict | None) -> bool:
+    """Whether readers may see this claim row: published, or retired after having
+    been published. A draft, one in review, or one retired without ever being
+    published stays private."""
+    return row is not None and (
+        row["status"] == "published"
+        or (row["status"] == "retired" and row["published_revision"] is not None)
+    )
 
 
 def revision(db: sqlite_utils.Database, revision_id: int) -> dict:
@@ -270,7 +280,9 @@ def publish_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
             for i, t in enumerate(rec.get("counter_statements", []))
         )
         db["evidence"].insert_all(
-            {"claim_id": claim_id, "position": i, "doi": None, "pmid": None, **ev}
+            # current_reason stays in the revision: the readers' rows do not need it
+            {"claim_id": claim_id, "position": i, "doi": None, "pmid": None}
+            | {k: v for k, v in ev.items() if k != "current_reason"}
             for i, ev in enumerate(rec["evidence"])
         )
         stamp = now()
@@ -427,72 +439,11 @@ def topics(db: sqlite_utils.Database) -> list[dict]:
 # --- import and seed ----------------------------------------------------------
 
 
-def import_claims(
-    db: sqlite_utils.Database,
-    records: Iterable[dict],
-    actor: str,
-    *,
-    publish: bool = False,
-    fmt: str = "json",
-    filename: str | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> dict:
-    """Import records as one job with a per-row report. Re-importing the same file
-    changes nothing. Rows that fail are reported and skipped; the rest land."""
-    with dbm.write(db):
-        job_id = db.execute(
-            "INSERT INTO imports (actor, format, filename, publish, status, created_at) "
-            "VALUES (?, ?, ?, ?, 'running', ?)",
-            [actor, fmt, filename, int(publish), now()],
-        ).lastrowid
-    rows: list[dict] = []
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "invalid": 0}
-    batch = 200  # rows per transaction: a crash loses at most one batch, never half a row
-    records = iter(records)
-    number = 0
-    while True:
-        chunk = [r for _, r in zip(range(batch), records, strict=False)]
-        if not chunk:
-            break
-        with dbm.write(db):
-            for record in chunk:
-                number += 1
-                rows.append(_import_one(db, record, number, actor, publish))
-                counts[rows[-1]["result"]] += 1
-        if progress:
-            progress(len(chunk))
-    with dbm.write(db):
-        db.execute(
-            "UPDATE imports SET status = 'done', finished_at = ?, counts = ?, report = ? "
-            "WHERE id = ?",
-            [now(), _json(counts), _json(rows), job_id],
-        )
-        audit(
-            db,
-            actor,
-            "import",
-            "import",
-            str(job_id),
-            None,
-            {"format": fmt, "filename": filename, "publish": publish, **counts},
-        )
-    return {"id": job_id, "counts": counts, "rows": rows}
+def import_claims(db: sqlite_utils.Database, records: Iterable[dict], actor: str, **options):
+    """Import records held in memory as one job (see `importer.import_records`)."""
+    from . import importer  # the job machinery builds on this module
 
-
-def _import_one(db: sqlite_utils.Database, record, number: int, actor: str, publish: bool) -> dict:
-    try:
-        with db.atomic():
-            claim, result = save_claim(db, record, actor, comment="import")
-            if publish and (
-                claim["status"] != "published"
-                or claim["current_revision"] != claim["published_revision"]
-            ):
-                publish_claim(db, claim["id"], actor)
-                result = "updated" if result == "unchanged" else result
-        return {"row": number, "id": claim["id"], "result": result}
-    except InvalidClaim as exc:
-        row_id = record.get("id") if isinstance(record, dict) else None
-        return {"row": number, "id": row_id, "result": "invalid", "problems": exc.problems}
+    return importer.import_records(db, records, actor, **options)
 
 
 def seed_records(seed_dir: Path = SEED_DIR) -> list[dict]:
@@ -884,29 +835,6 @@ def resolve_report(
 
 
 # --- workspace: imports and the dashboard ---------------------------------------------
-
-
-def list_imports(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
-    return [
-        {**r, "counts": json.loads(r["counts"]) if r["counts"] else {}}
-        for r in db.query(
-            "SELECT id, actor, format, filename, publish, status, created_at, finished_at, "
-            "counts FROM imports ORDER BY id DESC LIMIT ?",
-            [limit],
-        )
-    ]
-
-
-def get_import(db: sqlite_utils.Database, import_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM imports WHERE id = ?", [import_id]))
-    if not rows:
-        return None
-    r = rows[0]
-    return {
-        **r,
-        "counts": json.loads(r["counts"]) if r["counts"] else {},
-        "report": json.loads(r["report"]) if r["report"] else [],
-    }
 
 
 def claim_counts(db: sqlite_utils.Database) -> dict:

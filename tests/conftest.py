@@ -22,6 +22,22 @@ def skip_without_semantic() -> None:
         pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
 
 
+def finishes_within(code: str, seconds: float) -> None:
+    """Run `code` in a fresh interpreter; it must finish (and succeed) before the
+    deadline. Deadlines here are generous: a linear run takes milliseconds, the
+    quadratic one it guards against minutes or hours."""
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=seconds
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running after {seconds} s: super-linear work")
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 # Evidence links in test data are real pages too (found with the search tool).
 FDA_KRATOM = (
     "https://fda.gov/news-events/press-announcements/"

@@ -43,7 +43,7 @@ def test_each_claim_appears_once_however_often_it_matched(client):
 
 def test_harmless_text_gets_no_matches(client):
     body = match(client, "Drink water and sleep well.", "Walking is good for you.").get_json()
-    assert body == {"db_version": body["db_version"], "matches": [], "claims": {}}
+    assert body == {"db_version": body["db_version"], "matches": [], "claims": {}, "rejected": []}
 
 
 def test_other_languages_get_no_flags_rather_than_wrong_ones(client):
@@ -203,15 +203,7 @@ DEEP = "[" * 5000 + "]" * 5000
         ("post", "/v1/match", {"json": {"segments": [{"id": {}, "text": "x"}]}}, 422),
         ("post", "/v1/match", {"json": {"segments": ["x"]}}, 422),
         ("post", "/v1/match", {"json": {"segments": [], "url": 7}}, 422),
-        (
-            "post",
-            "/v1/match",
-            {
-                "data": '{"segments": [{"id": "a", "text": "\\ud800 x"}]}',
-                "content_type": "application/json",
-            },
-            422,
-        ),
+        ("post", "/v1/match", {"json": {"segments": [{"text": "no id"}]}}, 422),
         ("post", "/v1/match", {"json": {"segments": [{"id": "a", "text": "x" * 20_001}]}}, 422),
         (
             "post",
@@ -297,3 +289,160 @@ def test_debug_mode_is_off_outside_tests(tmp_path, monkeypatch):
     monkeypatch.setenv("HEALTHFLAGS_SECRET_KEY", "x")
     app = create_app()
     assert app.debug is False
+
+
+# --- issue 12: drafts stay private, reports only from the extension -----------------
+
+
+def test_a_draft_retired_without_publishing_stays_private(app, client, db_path):
+    """Issue 12, point 3: a reviewer retired a contributor's draft and its page went
+    from 404 to 200 with the draft's text and the history comment."""
+    from test_auth import csrf, logged_in
+
+    db = dbm.open_db(db_path)
+    draft = {**sample_claims()[0], "id": "secret-draft", "text": "A draft nobody may read."}
+    store.save_claim(db, draft, "contributor@example.org", comment="private note")
+    assert client.get("/claims/secret-draft").status_code == 404
+    reviewer = logged_in(app, "reviewer")
+    version = store.get_claim(db, "secret-draft")["version"]
+    res = reviewer.post(
+        "/moderate/claims/secret-draft/retire",
+        data={"csrf_token": csrf(reviewer), "version": version},
+    )
+    assert res.status_code == 303 and store.get_claim(db, "secret-draft")["status"] == "retired"
+    page = client.get("/claims/secret-draft")
+    assert page.status_code == 404 and "A draft nobody may read" not in page.get_data(as_text=True)
+    assert client.get("/v1/claims/secret-draft").status_code == 404
+    # A claim retired after readers saw it keeps its public page.
+    store.retire_claim(db, "vaccines-cause-autism", "t")
+    assert client.get("/claims/vaccines-cause-autism").status_code == 200
+
+
+def report(client, origin: str | None = None, **body):
+    headers = {"Origin": origin} if origin else {}
+    return client.post("/v1/reports", json={"kind": "missed_claim", **body}, headers=headers)
+
+
+def test_reports_answer_only_the_extension_and_refuse_websites(client, db_path):
+    """Issue 12, point 5: any website could post reports through its visitors."""
+    for origin in ("chrome-extension://abcdefghijklmnop", "moz-extension://1234-5678"):
+        pre = client.options(
+            "/v1/reports",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        assert pre.headers["Access-Control-Allow-Origin"] == origin
+        assert report(client, origin, passage="x").status_code == 201
+    pre = client.options(
+        "/v1/reports",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "Access-Control-Allow-Origin" not in pre.headers
+    refused = report(client, "https://evil.example", passage="from a website")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden_origin"
+    assert report(client, "null", passage="sandboxed").status_code == 403
+    # A form post cannot skip the preflight: only application/json is read.
+    form = client.post("/v1/reports", data={"kind": "missed_claim", "passage": "x"})
+    assert form.status_code == 415
+    assert report(client, passage="a script, no Origin").status_code == 201
+    passages = [r["passage"] for r in dbm.open_db(db_path)["reports"].rows]
+    assert "from a website" not in passages and "sandboxed" not in passages
+
+
+def test_reports_do_not_reveal_whether_a_draft_exists(client, db_path):
+    db = dbm.open_db(db_path)
+    store.save_claim(db, {**sample_claims()[0], "id": "draft-id", "text": "Draft text."}, "t")
+    answers = [
+        report(client, kind="wrong_flag", claim_id=cid, passage="x").get_json()
+        for cid in ("draft-id", "no-such-claim")
+    ]
+    assert answers[0] == answers[1] and answers[0]["error"]["code"] == "unknown_claim"
+
+
+def test_the_reports_limit_is_split_across_workers(tmp_path, monkeypatch):
+    """Issue 12, point 5: two workers allowed 60 reports an hour, not the 30 set."""
+    from server import create_app
+
+    monkeypatch.setenv("HEALTHFLAGS_WORKERS", "2")
+    app = create_app(
+        {"DATABASE": str(tmp_path / "r.db"), "SECRET_KEY": "t", "RATELIMIT_REPORTS": "6 per hour"}
+    )
+    client = app.test_client()
+    codes = [report(client, passage="x").status_code for _ in range(5)]
+    assert codes == [201, 201, 201, 429, 429]
+
+
+# --- issue 12: the contract as the spec states it -------------------------------------
+
+
+def test_one_bad_segment_is_rejected_and_the_others_matched(client):
+    body = (
+        '{"segments": [{"id": "s1", "text": "Vaccines cause autism."},'
+        ' {"id": "s2", "text": "\\ud83d broken half of an emoji"},'
+        ' {"id": "s3", "text": "Kratom is not addictive."}]}'
+    )
+    res = client.post("/v1/match", data=body, content_type="application/json")
+    assert res.status_code == 200
+    answer = res.get_json()
+    assert {m["segment_id"] for m in answer["matches"]} == {"s1", "s3"}
+    [rejected] = answer["rejected"]
+    assert rejected["segment_id"] == "s2" and rejected["code"] == "invalid_text"
+    assert rejected["message"]
+
+
+def test_six_segments_of_20000_dots_get_an_answer(client):
+    """Issue 12, point 1, its failing input: six segments of 20,000 dots (120 KB)
+    held a worker 30 s and got an HTML 500. Now a JSON answer: nothing to flag."""
+    segments = [{"id": f"s{i}", "text": "." * 20_000} for i in range(6)]
+    res = client.post("/v1/match", json={"segments": segments})
+    assert res.status_code == 200 and res.get_json()["matches"] == []
+
+
+def test_a_page_over_the_sentence_budget_is_refused_whole(client):
+    """Issue 12, point 1: the work a request may ask for is bounded (5,000 sentences
+    by default) and a page over it gets a clear 413, not part of an answer."""
+    segments = [{"id": str(i), "text": "Vaccines cause autism. " * 500} for i in range(11)]
+    res = client.post("/v1/match", json={"segments": segments})
+    assert res.status_code == 413
+    assert res.get_json()["error"]["code"] == "too_many_sentences"
+    res = client.post("/v1/match", json={"segments": segments[:10]})
+    assert res.status_code == 200 and len(res.get_json()["matches"]) == 5000
+
+
+@pytest.mark.parametrize(
+    "method, path, allow", [("get", "/v1/match", "POST"), ("delete", "/v1/reports", "POST")]
+)
+def test_405_names_the_allowed_methods(client, method, path, allow):
+    res = getattr(client, method)(path)
+    assert res.status_code == 405 and allow in res.headers["Allow"].split(", ")
+
+
+def test_long_topic_and_report_without_content_are_refused_as_the_spec_says(client):
+    from server.openapi import spec
+
+    res = client.get("/v1/claims?topic=" + "x" * 61)
+    assert res.status_code == 422
+    assert "422" in spec()["paths"]["/v1/claims"]["get"]["responses"]
+    assert report(client).status_code == 422
+    assert "422" in spec()["paths"]["/v1/reports"]["post"]["responses"]
+
+
+def test_health_reports_the_index_this_worker_holds(tmp_path):
+    """Issue 12, point 7: health read only the database, so it could not show
+    whether the answering worker's index had caught up with a publish."""
+    from server import create_app
+
+    path = tmp_path / "h.db"
+    app = create_app({"DATABASE": str(path), "SECRET_KEY": "t", "INDEX_CHECK_SECONDS": 3600})
+    client = app.test_client()
+    db = dbm.open_db(path)
+    store.import_claims(db, sample_claims()[:1], "system", publish=True)
+    first = client.get("/v1/health").get_json()
+    assert first["index_version"] == first["db_version"] and first["index_claims"] == 1
+    store.import_claims(db, sample_claims()[1:], "system", publish=True)
+    later = client.get("/v1/health").get_json()
+    assert later["db_version"] != first["db_version"] and later["claims"] == 4
+    assert later["index_version"] == first["index_version"] and later["index_claims"] == 1

@@ -363,7 +363,7 @@ def test_failed_logins_are_throttled_per_account(app):
 
 
 def test_failed_logins_are_throttled_per_address(app):
-    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    app.config["LOGIN_RATE_LIMIT_ADDRESS"] = "3 per minute"
     make_user(app, "ann@example.org", "reviewer")
     make_user(app, "bob@example.org", "reviewer")
     sprayer = app.test_client()
@@ -375,6 +375,59 @@ def test_failed_logins_are_throttled_per_address(app):
     assert (
         login(other, "bob@example.org", environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 303
     )
+
+
+def test_a_stranger_cannot_lock_anyone_else_out(app):
+    """Issue 12, point 4: five wrong passwords from anywhere locked the account for
+    everyone, and every other account from the same address; thirty locked it for an
+    hour. Now a stranger's failures count against the stranger's address and against
+    browsers the account never used; its owner's browser and other people log in."""
+    app.config["LOGIN_RATE_LIMIT"] = "5 per minute;30 per hour"
+    app.config["LOGIN_RATE_LIMIT_ADDRESS"] = "10 per minute;100 per hour"
+    make_user(app, "ann@example.org", "reviewer")
+    make_user(app, "bob@example.org", "reviewer")
+    ann = app.test_client()  # her usual browser: she logged in here before
+    here = {"environ_base": {"REMOTE_ADDR": "10.0.0.7"}}
+    assert login(ann, "ann@example.org", **here).status_code == 303
+    assert ann.get_cookie(auth.DEVICE_COOKIE, path="/moderate") is not None
+    ann.post("/moderate/logout", data={"csrf_token": csrf(ann)})
+
+    strangers = [app.test_client() for _ in range(4)]
+    for n in range(40):  # from four addresses, 40 guesses at ann's password
+        who = {"environ_base": {"REMOTE_ADDR": f"10.0.9.{n % 4}"}}
+        assert login(
+            strangers[n % 4], "ann@example.org", "guess guess guess", **who
+        ).status_code in (
+            401,
+            429,
+        )
+    # A new browser must wait: guessing stays throttled per account...
+    fresh = login(app.test_client(), "ann@example.org", environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    assert fresh.status_code == 429
+    # ...but her own browser logs in at once, and so does bob from his address.
+    assert login(ann, "ann@example.org", **here).status_code == 303
+    bob = app.test_client()
+    assert (
+        login(bob, "bob@example.org", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 303
+    )
+    # Her browser's own mistakes are still limited (the device cookie is no free pass).
+    ann.post("/moderate/logout", data={"csrf_token": csrf(ann)})
+    codes = [
+        login(ann, "ann@example.org", "wrong wrong wrong", **here).status_code for _ in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+
+
+def test_a_forged_device_cookie_counts_for_nothing(app):
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    make_user(app, "ann@example.org", "reviewer")
+    stranger = app.test_client()
+    for _ in range(2):
+        login(stranger, "ann@example.org", "guess guess guess")
+    forged = app.test_client()
+    forged.set_cookie(auth.DEVICE_COOKIE, "0" * 64, path="/moderate")
+    other = {"environ_base": {"REMOTE_ADDR": "10.0.0.5"}}
+    assert login(forged, "ann@example.org", **other).status_code == 429
 
 
 def test_successful_logins_are_not_throttled(app):
@@ -531,3 +584,47 @@ def test_two_api_keys_are_never_the_same(app):
     tokens = {auth.create_api_key(db, f"key {n}", admin)[1] for n in range(20)}
     db.close()
     assert len(tokens) == 20
+
+
+def test_an_api_key_gets_its_own_match_limit_and_its_use_is_shown(app):
+    """Issue 12, point 8: keys could be made but no route took them. On /v1/match a
+    key is counted against its own limit, wherever it calls from, and the key list
+    shows how often and when it was last used."""
+    app.config.update(
+        RATELIMIT_MATCH="2 per minute",
+        RATELIMIT_API_KEY="5 per minute",
+        API_KEY_USES_FLUSH_SECONDS=0,
+    )
+    db = dbm.open_db(app.config["DATABASE"])
+    admin_user = make_user(app, "keys@example.org", "admin")
+    _, token = auth.create_api_key(db, "partner", admin_user)
+    reader = app.test_client()
+    body = {"segments": [{"id": "s1", "text": "Vaccines cause autism."}]}
+    plain = [reader.post("/v1/match", json=body).status_code for _ in range(3)]
+    assert plain == [200, 200, 429]
+    # The same address with the key: the key's own counter, in either header.
+    bearer = {"Authorization": f"Bearer {token}"}
+    keyed = [reader.post("/v1/match", json=body, headers=bearer).status_code for _ in range(3)]
+    keyed += [reader.post("/v1/match", json=body, headers={"X-API-Key": token}).status_code]
+    keyed += [
+        reader.post(
+            "/v1/match", json=body, headers=bearer, environ_base={"REMOTE_ADDR": "10.1.1.1"}
+        ).status_code
+        for _ in range(2)
+    ]
+    assert keyed == [200, 200, 200, 200, 200, 429]
+    wrong = reader.post("/v1/match", json=body, headers={"Authorization": "Bearer hf_nope"})
+    assert wrong.status_code == 401 and wrong.get_json()["error"]["code"] == "invalid_api_key"
+
+    [(uses, last)] = query(app, "SELECT use_count, last_used_at FROM api_keys")
+    assert uses == 5 and last
+    admin = app.test_client()
+    assert login(admin, "keys@example.org").status_code == 303
+    page = admin.get("/moderate/api-keys").get_data(as_text=True)
+    assert re.search(r'<td class="num">5</td><td class="nowrap small">' + re.escape(last), page)
+
+    [(key_id,)] = query(app, "SELECT id FROM api_keys")
+    auth.revoke_api_key(db, key_id, admin_user)
+    revoked = reader.post("/v1/match", json=body, headers=bearer)
+    assert revoked.status_code == 401
+    db.close()

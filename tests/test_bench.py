@@ -164,3 +164,11 @@ def test_map_at_5_follows_the_clef_scorer():
     s = summary({"q1": ["a"], "q2": ["x", "b"]}, {"q1": {"a"}, "q2": {"b"}, "q3": {"c"}})
     assert s["n"] == 3 and s["Hit@1"] == pytest.approx(1 / 3) and s["Hit@5"] == pytest.approx(2 / 3)
     assert s["MRR"] == pytest.approx((1 + 0.5) / 3)
+
+
+def test_hostile_prints_a_line_per_family_and_the_worst_ratio_last():
+    out = run("bench/hostile.py", "--runs", "1", "--kb", "20", timeout=600).strip().splitlines()
+    families = [line for line in out if line.startswith("family=")]
+    assert len(families) == 16 and families[0].startswith("family=ordinary page text ")
+    assert all(re.search(r" status=(200|413) .* ratio=\d+\.\d\d$", line) for line in families)
+    assert re.fullmatch(r"worst_ratio=\d+\.\d\d family=.+", out[-1])

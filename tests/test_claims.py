@@ -69,9 +69,10 @@ def test_duplicate_phrasings_are_dropped():
 
 
 def test_review_date_is_an_iso_date_and_a_timestamp_keeps_its_day():
-    assert clean_claim({**sample_claims()[0], "reviewed_at": "2026-11-30T10:00:00Z"})[
-        "reviewed_at"
-    ] == "2026-11-30"
+    assert (
+        clean_claim({**sample_claims()[0], "reviewed_at": "2026-11-30T10:00:00Z"})["reviewed_at"]
+        == "2026-11-30"
+    )
     with pytest.raises(InvalidClaim, match="reviewed_at must be a date"):
         clean_claim({**sample_claims()[0], "reviewed_at": "last week"})
 

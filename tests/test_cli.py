@@ -66,7 +66,7 @@ def test_import_reports_bad_rows_and_keeps_good_ones(cli, tmp_path):
     source.write_text(json.dumps(sample_claims()[0]) + "\n" + json.dumps({"id": "x"}) + "\n")
     result = cli("import", str(source))
     assert "1 created" in result.output and "1 invalid" in result.output
-    assert "row 2 (x): text is required" in result.output
+    assert "line 2 (x): text is required" in result.output
 
 
 def test_add_moderator_reads_the_password_from_stdin(cli):

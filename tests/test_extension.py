@@ -229,7 +229,9 @@ class CountingProxy:
         return [r.path for r in self.requests if r.path.startswith(prefix)]
 
 
-def start_proxy(target: str) -> tuple[CountingProxy, http.server.ThreadingHTTPServer]:
+def start_proxy(target: str, rewrite=None) -> tuple[CountingProxy, http.server.ThreadingHTTPServer]:
+    """`rewrite(path, request_body, answer_body) -> answer_body` may change what the server
+    answered (to stand in for another server version)."""
     proxy = CountingProxy(url="")
 
     class Handler(_QuietHandler):
@@ -256,6 +258,8 @@ def start_proxy(target: str) -> tuple[CountingProxy, http.server.ThreadingHTTPSe
                     status, answer_headers, payload = answer.status, answer.headers, answer.read()
             except urllib.error.HTTPError as failure:
                 status, answer_headers, payload = failure.code, failure.headers, failure.read()
+            if rewrite:
+                payload = rewrite(self.path, body, payload)
             self.send_response(status)
             for key, value in answer_headers.items():
                 if key.lower() not in (
@@ -281,8 +285,8 @@ def start_proxy(target: str) -> tuple[CountingProxy, http.server.ThreadingHTTPSe
 def proxy_to():
     servers = []
 
-    def start(target: str) -> CountingProxy:
-        proxy, server = start_proxy(target)
+    def start(target: str, rewrite=None) -> CountingProxy:
+        proxy, server = start_proxy(target, rewrite)
         servers.append(server)
         return proxy
 
@@ -337,7 +341,10 @@ async ([tabId, wanted, since, timeoutMs]) => {
   const key = `tab:${tabId}:status`;
   const fits = (value) => value && wanted.includes(value.status) && value.at >= since;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`status still not ${wanted}`)), timeoutMs);
+    const timer = setTimeout(async () => {
+      const last = (await chrome.storage.session.get(key))[key];
+      reject(new Error(`status still not ${wanted} (last: ${JSON.stringify(last)})`));
+    }, timeoutMs);
     const done = (status) => {
       clearTimeout(timer);
       chrome.storage.onChanged.removeListener(listener);
@@ -555,6 +562,110 @@ def hover_over(page, selector: str, text: str):
     page.mouse.move(box["x"], box["y"], steps=4)
 
 
+class Card:
+    """The tooltip card, inside its closed shadow root. The page's scripts can't reach it;
+    the tests do what DevTools does: the Chrome DevTools Protocol hands out closed roots.
+    Every read waits, in the page, until `predicate` holds (or a generous deadline)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.cdp = page.context.new_cdp_session(page)
+
+    def _root(self) -> str | None:
+        host = self.cdp.send(
+            "Runtime.evaluate", {"expression": "document.querySelector('healthflags-tooltip')"}
+        )["result"]
+        if "objectId" not in host:
+            return None
+        node = self.cdp.send(
+            "DOM.describeNode", {"objectId": host["objectId"], "depth": 0, "pierce": True}
+        )["node"]
+        roots = node.get("shadowRoots") or []
+        if not roots:
+            return None
+        assert roots[0]["shadowRootType"] == "closed"
+        return self.cdp.send("DOM.resolveNode", {"backendNodeId": roots[0]["backendNodeId"]})[
+            "object"
+        ]["objectId"]
+
+    def eval(self, function: str, *args):
+        """`function(root, ...args)` in the page, with the card's shadow root."""
+        root = self.wait_visible()
+        answer = self.cdp.send(
+            "Runtime.callFunctionOn",
+            {
+                "objectId": root,
+                "functionDeclaration": f"function (...a) {{ return ({function})(this, ...a); }}",
+                "arguments": [{"value": a} for a in args],
+                "returnByValue": True,
+                "awaitPromise": True,
+            },
+        )
+        assert "exceptionDetails" not in answer, answer["exceptionDetails"]
+        return answer["result"].get("value")
+
+    def wait_visible(self) -> str:
+        self.page.wait_for_function("""() => {
+          const host = document.querySelector('healthflags-tooltip');
+          return host && getComputedStyle(host).display === 'block'
+            && getComputedStyle(host).visibility === 'visible';
+        }""")
+        root = self._root()
+        assert root, "the card has no shadow root"
+        return root
+
+    def wait_for(self, predicate: str, *args):
+        """Until `predicate(root, ...args)` is truthy in the page; returns its value."""
+        value = self.eval(
+            f"""(root, ...args) => new Promise((resolve) => {{
+              const deadline = Date.now() + {WAIT_MS};
+              const poll = () => {{
+                let value = null;
+                try {{ value = ({predicate})(root, ...args); }} catch {{ value = null; }}
+                if (value || Date.now() > deadline) resolve(value);
+                else requestAnimationFrame(poll);
+              }};
+              poll();
+            }})""",
+            *args,
+        )
+        assert value, f"the card never satisfied {predicate} {args}"
+        return value
+
+    def text(self, selector: str = ".card") -> str:
+        return self.wait_for("(root, s) => root.querySelector(s)?.textContent", selector)
+
+    def expect_text(self, selector: str, contains: str) -> str:
+        return self.wait_for(
+            "(root, s, t) => root.querySelector(s)?.textContent.includes(t) "
+            "&& root.querySelector(s).textContent",
+            selector,
+            contains,
+        )
+
+    def count(self, selector: str) -> int:
+        return self.eval("(root, s) => root.querySelectorAll(s).length", selector)
+
+    def attributes(self, selector: str, *names: str) -> list[list]:
+        return self.eval(
+            "(root, s, names) => [...root.querySelectorAll(s)]"
+            ".map((e) => names.map((n) => e.getAttribute(n)))",
+            selector,
+            list(names),
+        )
+
+    def click(self, selector: str) -> None:
+        """A real click (trusted, from the browser's input) in the middle of the element."""
+        box = self.wait_for(
+            """(root, s) => {
+              const r = root.querySelector(s)?.getClientRects()[0]; // a link may wrap
+              return r && r.width > 0 ? {x: r.left + r.width / 2, y: r.top + r.height / 2} : null;
+            }""",
+            selector,
+        )
+        self.page.mouse.click(box["x"], box["y"])
+
+
 # --- the tests ------------------------------------------------------------------------
 
 
@@ -644,25 +755,22 @@ def test_kratom_page_is_flagged_with_tooltip_badge_and_evidence(launch, live_ser
 
     # Hover: the tooltip in a shadow root says the verdict in words and gives the evidence.
     hover_over(page, "#claim-safe", "natural way to get off opioids")
-    tooltip = page.locator("healthflags-tooltip .card")
-    expect(tooltip).to_be_visible()
-    expect(tooltip.locator(".verdict")).to_have_text("✕False")
-    expect(tooltip).to_contain_text("Goes against the evidence")
-    expect(tooltip).to_contain_text("Kratom acts on opioid receptors")
-    links = tooltip.locator("ul.evidence a")
-    expect(links).to_have_count(2)
-    for i in range(2):
-        assert links.nth(i).get_attribute("href").startswith("https://")
-        assert links.nth(i).get_attribute("rel") == "noopener noreferrer"
-        assert links.nth(i).get_attribute("target") == "_blank"
-    expect(tooltip.locator("ul.evidence li").first).to_contain_text(
-        "U.S. Food and Drug Administration · Regulator · 2018"
-    )
+    card = Card(page)
+    assert card.text(".verdict") == "✕False"
+    card.expect_text(".card", "Goes against the evidence")
+    card.expect_text(".card", "Kratom acts on opioid receptors")
+    links = card.attributes("ul.evidence a", "href", "rel", "target")
+    assert len(links) == 2
+    for href, rel, target in links:
+        assert href.startswith("https://")
+        assert rel == "noopener noreferrer"
+        assert target == "_blank"
+    card.expect_text("ul.evidence li", "U.S. Food and Drug Administration · Regulator · 2018")
     save_screenshot(page, "extension-kratom-tooltip.png")
 
     # The evidence link works: it opens the source in a new tab, with no referrer or opener.
     with browser.context.expect_page() as opened:
-        links.first.click()
+        card.click("ul.evidence a")
     evidence_page = opened.value
     evidence_page.wait_for_load_state()
     assert evidence_page.url == FDA_KRATOM
@@ -747,10 +855,12 @@ def test_highlight_style_option_and_pages_under_strict_csp(launch, live_server):
     paint = page.evaluate(HIGHLIGHT_PAINT, ["#item", "healthflags-misinformation"])
     assert paint[0] != "rgba(0, 0, 0, 0)" and paint[1:] == ["underline", "wavy"]
     hover_over(page, "#item", "proven cure")
-    card = page.locator("healthflags-tooltip .card")
-    expect(card).to_be_visible()
+    card = Card(page)
     # The tooltip's own styles apply despite the page's CSP.
-    assert card.evaluate("(c) => getComputedStyle(c).borderTopLeftRadius") == "10px"
+    assert (
+        card.eval("(root) => getComputedStyle(root.querySelector('.card')).borderTopLeftRadius")
+        == "10px"
+    )
     save_screenshot(page, "extension-strict-csp-page.png")
 
     # "Underline only": checking again repaints without the tint, and adds nothing twice.
@@ -891,12 +1001,20 @@ def test_popup_lists_flags_and_scrolls_to_the_chosen_one(launch, live_server):
       const r = [...CSS.highlights.get('healthflags-consistent')][0].getBoundingClientRect();
       return scrollY > 0 && r.top >= 0 && r.bottom <= innerHeight;
     }""")
-    tooltip = page.locator("healthflags-tooltip .card")
-    expect(tooltip).to_be_visible()
-    expect(tooltip.locator(".verdict")).to_contain_text("Supported")
-    assert page.evaluate("CSS.highlights.get('healthflags-focus').size") == 1
+    Card(page).expect_text(".verdict", "Supported")
+    page.wait_for_function("CSS.highlights.get('healthflags-focus').size === 1")
     save_screenshot(page, "extension-popup-scroll-to-flag.png")
     save_screenshot(popup, "extension-popup.png")
+
+
+def report_page(browser, opening):
+    """Run `opening` (a reader's click) and return the report page it opened."""
+    with browser.context.expect_page() as opened:
+        opening()
+    report = opened.value
+    report.wait_for_load_state()
+    assert report.url.startswith(browser.url("report.html?draft="))
+    return report
 
 
 def test_this_flag_is_wrong_creates_a_report_on_the_server(launch, live_server):
@@ -906,32 +1024,51 @@ def test_this_flag_is_wrong_creates_a_report_on_the_server(launch, live_server):
     page = browser.open("kratom-shop.html")
     browser.check(page)
     hover_over(page, "#claim-depression", "proven cure")
-    tooltip = page.locator("healthflags-tooltip .card")
-    expect(tooltip).to_be_visible()
-    tooltip.locator("button.report-open").click()
-    passage = tooltip.locator("textarea.report-passage")
+    card = Card(page)
+    # The card only opens the extension's own report page; the form is there.
+    assert card.count("textarea, input") == 0
+    report = report_page(browser, lambda: card.click("button.report-open"))
+    card.expect_text(".status", "nothing is sent until you press Send")
+    expect(report.locator("h1")).to_have_text("This flag is wrong")
+    expect(report.locator("#flag")).to_contain_text("False")
+    expect(report.locator("#flag-claim")).to_have_text("Kratom cures depression.")
+    expect(report.locator("#page-url")).to_contain_text(page.url)
     # Prefilled with the flagged passage, which the reader may shorten.
-    assert "Kratom is a proven cure for depression." in passage.input_value()
-    passage.fill("Kratom is a proven cure")
-    tooltip.locator("input.report-include-url").check()
-    tooltip.locator("input.report-comment").fill("Testing: the passage is an advert.")
-    tooltip.locator("button.report-send").click()
-    expect(tooltip.locator(".status")).to_have_text(
+    expect(report.locator("#passage")).to_have_value("Kratom is a proven cure for depression.")
+    report.fill("#passage", "Kratom is a proven cure")
+    report.check("#include-url")
+    report.fill("#comment", "Testing: the passage is an advert.")
+    save_screenshot(report, "extension-report-page.png")
+    report.click("#send")
+    expect(report.locator("#result")).to_have_text(
         "Thank you: your report was sent to the moderators."
     )
+    expect(report.locator("#send")).to_be_disabled()
 
     # The same from the popup, without the address this time.
     popup = browser.popup(page)
     item = popup.locator("#flags > li").first
     item.locator("summary").click()
-    item.locator("button.report-open").click()
-    item.locator("button.report-send").click()
-    expect(item.locator(".status")).to_contain_text("Thank you")
+    report = report_page(browser, lambda: item.locator("button.report-open").click())
+    expect(report.locator("#passage")).to_have_value(
+        "Kratom is a safe and natural way to get off opioids."
+    )
+    report.click("#send")
+    expect(report.locator("#result")).to_contain_text("Thank you")
+    # Sent once: the draft is gone, so pressing Send again sends nothing more.
+    assert (
+        browser.worker.evaluate(
+            "(id) => sendReport({draftId: id, passage: 'again'})",
+            report.url.split("draft=")[1],
+        )["ok"]
+        is False
+    )
 
     with sqlite3.connect(server.db_path) as db:
         rows = db.execute(
             "SELECT kind, claim_id, passage, url, comment FROM reports ORDER BY id"
         ).fetchall()
+    assert len(rows) == 2
     assert rows[0] == (
         "wrong_flag",
         "kratom-cures-depression",
@@ -1110,11 +1247,10 @@ def show_poisoned_tooltip(browser, server_url: str):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     browser.check(page)
     hover_over(page, "#claim", "natural treatment for opioid")
-    tooltip = page.locator("healthflags-tooltip .card")
-    expect(tooltip).to_be_visible()
+    card = Card(page)
     # Click whatever stands for the evidence link, as a curious reader would.
-    tooltip.locator("ul.evidence li").first.locator("a, span").first.click()
-    return page, tooltip, dialogs
+    card.click("ul.evidence li :is(a, span)")
+    return page, card, dialogs
 
 
 @pytest.mark.parametrize("build", ["real", "deliberately-unsafe"])
@@ -1124,7 +1260,7 @@ def test_claim_data_never_runs_script(build, launch, live_server, listener, tmp_
     poison_claims(server.db_path, listener_url)
     extension = EXTENSION if build == "real" else unsafe_copy(tmp_path)
     browser = launch(extension)
-    page, tooltip, dialogs = show_poisoned_tooltip(browser, server.url)
+    page, card, dialogs = show_poisoned_tooltip(browser, server.url)
 
     if build == "deliberately-unsafe":
         # Proof that the listener catches script run from claim data.
@@ -1133,10 +1269,10 @@ def test_claim_data_never_runs_script(build, launch, live_server, listener, tmp_
         return
 
     # The payload is shown as text, the javascript: link is not a link at all.
-    expect(tooltip.locator("q")).to_contain_text("<img src=x onerror=")
-    expect(tooltip).to_contain_text("link withheld: not a secure https address")
-    assert tooltip.locator("a[href^='javascript']").count() == 0
-    assert tooltip.locator("img, script").count() == 0
+    card.expect_text("q", "<img src=x onerror=")
+    card.expect_text(".card", "link withheld: not a secure https address")
+    assert card.count("a[href^='javascript']") == 0
+    assert card.count("img, script") == 0
     # The popup renders the same data: it must stay inert there too.
     popup = browser.popup(page)
     popup.locator("#flags > li summary").first.click()
@@ -1215,6 +1351,14 @@ def test_claims_reworded_in_other_words_are_shown_as_possible(launch, live_serve
     skip_without_semantic()
     published = [r for r in store.seed_records() if r.get("status") != "draft"]
     server = live_server(published, SEMANTIC=True)
+    # The server's first semantic answer loads the model and embeds every claim (30 s on a
+    # busy machine, past the extension's 15 s timeout): done here, before the reader clicks.
+    warm = urllib.request.Request(
+        server.url + "/v1/match",
+        data=json.dumps({"segments": [{"id": "w", "text": "Kratom is a tree."}]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(warm, timeout=300).close()
     browser = launch()
     browser.agree(server.url)
     page = browser.open("kratom-reworded.html")

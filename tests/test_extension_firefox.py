@@ -19,7 +19,14 @@ import time
 from pathlib import Path
 
 import pytest
-from test_extension import ARTIFACTS, CLAIMS, EXTENSION, site  # noqa: F401  (site: fixture)
+from test_extension import (  # noqa: F401  (proxy_to, site: fixtures)
+    ARTIFACTS,
+    CLAIMS,
+    EXTENSION,
+    proxy_to,
+    site,
+)
+from test_extension_trust import CANARIES, FAMILY, sent_segments
 
 FIREFOX = shutil.which(os.environ.get("HEALTHFLAGS_FIREFOX", "firefox-esr"))
 ADDON_ID = "healthflags@healthflags.org"
@@ -79,6 +86,45 @@ class Marionette:
 
     def js(self, script: str, *args):
         return self.send("WebDriver:ExecuteScript", {"script": script, "args": list(args)})
+
+    def card_js(self, script: str, *args):
+        """`script` with `root`, the card's closed shadow root. Page scripts get null for it;
+        Marionette's system sandbox sees it (Element.openOrClosedShadowRoot)."""
+        return self.send(
+            "WebDriver:ExecuteScript",
+            {
+                "script": "const root = document.querySelector('healthflags-tooltip')"
+                f"?.openOrClosedShadowRoot; {script}",
+                "args": list(args),
+                "sandbox": "system",
+            },
+        )
+
+    def card_click(self, selector: str) -> None:
+        """A real click (the browser's own input) in the middle of an element of the card."""
+        box = self.card_js(
+            "const r = root.querySelector(arguments[0]).getClientRects()[0];"
+            "return {x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2)};",
+            selector,
+        )
+        pointer = [
+            {"type": "pointerMove", "x": box["x"], "y": box["y"]},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerUp", "button": 0},
+        ]
+        self.send(
+            "WebDriver:PerformActions",
+            {
+                "actions": [
+                    {
+                        "type": "pointer",
+                        "id": "mouse",
+                        "parameters": {"pointerType": "mouse"},
+                        "actions": pointer,
+                    }
+                ]
+            },
+        )
 
     def wait_for(self, condition: str, *args, timeout_ms: int = WAIT_MS):
         """Wait in the page until the JavaScript expression `condition` is truthy."""
@@ -257,12 +303,12 @@ def test_firefox_consent_check_highlights_tooltip_and_living_page(firefox, live_
             ]
         },
     )
-    card = (
-        "document.querySelector('healthflags-tooltip')?.shadowRoot?.querySelector('.card .verdict')"
-    )
-    assert ff.wait_for(f"{card}?.textContent") == "✕False"
-    links = ff.js("""return [...document.querySelector('healthflags-tooltip').shadowRoot
-                      .querySelectorAll('ul.evidence a')].map((a) => [a.href, a.rel, a.target])""")
+    ff.wait_for("document.querySelector('healthflags-tooltip')?.style.display === 'block'")
+    # The card's shadow root is closed: the page's scripts can't reach it.
+    assert ff.js("return document.querySelector('healthflags-tooltip').shadowRoot") is None
+    assert ff.card_js("return root.querySelector('.card .verdict').textContent") == "✕False"
+    links = ff.card_js("""return [...root.querySelectorAll('ul.evidence a')]
+                          .map((a) => [a.href, a.rel, a.target])""")
     assert links and all(
         h.startswith("https://") and rel == "noopener noreferrer" for h, rel, _ in links
     )
@@ -281,3 +327,145 @@ def test_firefox_consent_check_highlights_tooltip_and_living_page(firefox, live_
     assert ff.js("return CSS.highlights.get('healthflags-misinformation').size") == 1
     ff.js("appendStory('The MMR jab causes autism.')")
     ff.wait_for("CSS.highlights.get('healthflags-misinformation').size === 2")
+
+
+# --- issue 13 in Firefox: the page can't act for the reader, consent follows the server,
+# only visible text leaves, cuts between graphemes ---------------------------------------
+
+
+def install_and_agree(ff, server_url: str) -> str:
+    """Install the add-on and agree on the consent page it opens; returns that tab."""
+    assert ff.send("Addon:Install", {"path": str(EXTENSION), "temporary": True}) == ADDON_ID
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        for handle in ff.handles():
+            ff.switch_to(handle)
+            if ff.url().endswith("/consent.html"):
+                ff.wait_for("document.getElementById('server-url')?.value")
+                ff.js("document.getElementById('server-url').value = arguments[0]", server_url)
+                ff.click("#agree")
+                ff.wait_for("document.getElementById('result').textContent.includes('Thank you')")
+                return handle
+    raise AssertionError("the consent page did not open")
+
+
+def check(ff, consent: str, page: str, url: str) -> int:
+    """Load `url` in the tab `page`, check it from the consent page (an extension page, as
+    the popup does) and wait until the check is done; returns the tab id."""
+    ff.switch_to(page)
+    ff.send("WebDriver:Navigate", {"url": url})
+    ff.switch_to(consent)
+    tabs = ff.wait_for("browser.tabs.query({}).then((ts) => ts.map((t) => [t.id, t.url]))")
+    tab_id = next(t for t, u in tabs if u == url)
+    since = ff.js("return Date.now()")
+    ff.js("browser.runtime.sendMessage({type: 'check-tab', tabId: arguments[0]})", tab_id)
+    key = f"tab:{tab_id}:status"
+    ff.wait_for(
+        f"browser.storage.session.get('{key}')"
+        f".then((got) => got['{key}']?.status === 'done' && got['{key}'].at >= {since})"
+    )
+    ff.switch_to(page)
+    return tab_id
+
+
+def hover(ff, point: dict) -> None:
+    ff.send(
+        "WebDriver:PerformActions",
+        {
+            "actions": [
+                {
+                    "type": "pointer",
+                    "id": "mouse",
+                    "parameters": {"pointerType": "mouse"},
+                    "actions": [
+                        {"type": "pointerMove", "x": point["x"] - 30, "y": point["y"] + 40},
+                        {"type": "pointerMove", "x": point["x"], "y": point["y"], "duration": 100},
+                    ],
+                }
+            ]
+        },
+    )
+
+
+def probes(ff, rounds: int = 10) -> dict:
+    start = ff.js("return findings().rounds")
+    ff.wait_for(f"findings().rounds >= {start + rounds}")
+    return ff.js("return findings()")
+
+
+HIGHLIGHT_SIZES = "return Object.fromEntries([...CSS.highlights].map(([n, h]) => [n, h.size]))"
+
+
+def test_firefox_keeps_the_reader_s_trust(firefox, live_server, proxy_to, site):  # noqa: F811
+    server = live_server(CLAIMS)
+    proxy = proxy_to(server.url)
+    ff = firefox
+    consent = install_and_agree(ff, proxy.url)
+    ff.send("WebDriver:NewWindow", {"type": "tab"})
+    page = ff.handles()[-1]
+
+    # Only what a reader sees is sent.
+    check(ff, consent, page, f"{site}/hidden.html")
+    sent = " ".join(s["text"] for s in sent_segments(proxy))
+    assert [c for c in CANARIES if c.startswith("HIDDEN") and c in sent] == []
+    assert [c for c in CANARIES if c.startswith("VISIBLE") and c not in sent] == []
+
+    # Long runs are cut between graphemes, and both sides are checked.
+    check(ff, consent, page, f"{site}/long-run.html")
+    sizes = ff.js(HIGHLIGHT_SIZES)
+    assert sizes["healthflags-misinformation"] == 4 and sizes["healthflags-consistent"] == 1
+    for segment in sent_segments(proxy):
+        segment["text"].encode("utf-8")  # raises on a lone surrogate
+    assert [s["text"].startswith(FAMILY) for s in sent_segments(proxy) if FAMILY in s["text"]] == [
+        True
+    ]
+
+    # A hostile page: its own events open nothing, it can't reach the card or the form.
+    check(ff, consent, page, f"{site}/hostile.html#moz-extension://{UUID}")
+    probes(ff)
+    assert ff.js("return document.querySelector('healthflags-tooltip')") is None
+    point = ff.js("""
+      const r = [...CSS.highlights.get('healthflags-misinformation')][0].getClientRects()[0];
+      return {x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2)};""")
+    hover(ff, point)
+    ff.wait_for("document.querySelector('healthflags-tooltip')?.style.display === 'block'")
+    found = probes(ff)
+    assert found["hostSeen"] and found["ownRootSeen"]
+    assert found["cardRoots"] == [] and found["cardText"] == [] and found["pressed"] == []
+    assert found["attachShadowSeen"] == ["DIV"]
+    assert proxy.paths("/v1/reports") == []
+    # The reader's click opens the report page; only the reader's Send sends.
+    before = set(ff.handles())
+    ff.card_click("button.report-open")
+    report = ff.wait_for_handle(before)
+    ff.switch_to(report)
+    ff.wait_for("document.getElementById('passage')?.value.includes('safe and natural')")
+    comment = ff.send("WebDriver:FindElement", {"using": "css selector", "value": "#comment"})
+    ff.send(
+        "WebDriver:ElementSendKeys", {"id": next(iter(comment.values())), "text": "FF-READER-9b2c"}
+    )
+    ff.switch_to(page)
+    found = probes(ff)
+    assert found["typed"] == [] and "FF-READER" not in json.dumps(found)
+    assert proxy.paths("/v1/reports") == []
+    ff.switch_to(report)
+    ff.click("#send")
+    ff.wait_for("document.getElementById('result').textContent.includes('Thank you')")
+    assert proxy.paths("/v1/reports") == ["/v1/reports"]
+    assert json.loads(proxy.requests[-1].body)["comment"] == "FF-READER-9b2c"
+
+    # A new server address: nothing goes to it before the reader agrees to it.
+    second = proxy_to(server.url)
+    ff.switch_to(consent)
+    ff.wait_for(
+        "browser.runtime.sendMessage({type: 'save-settings', settings: {serverUrl: arguments[0]}})"
+        ".then((answer) => answer.ok)",
+        second.url,
+    )
+    tabs = ff.wait_for("browser.tabs.query({}).then((ts) => ts.map((t) => [t.id, t.url]))")
+    tab_id = next(t for t, u in tabs if (u or "").startswith(f"{site}/hostile.html"))
+    answer = ff.wait_for(
+        "browser.runtime.sendMessage({type: 'check-tab', tabId: arguments[0]})", tab_id
+    )
+    assert answer["status"] == "needs-consent"
+    assert second.requests == []

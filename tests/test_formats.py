@@ -78,7 +78,7 @@ def test_format_is_guessed():
     assert guess_format("a.json", "[]") == "json"
 
 
-@pytest.mark.parametrize("fmt, text", [("json", "{"), ("ndjson", "{}\n{"), ("claimreview", "[")])
+@pytest.mark.parametrize("fmt, text", [("json", "{"), ("json", "[{}, {"), ("claimreview", "[")])
 def test_unreadable_files_raise_format_error(fmt, text):
     with pytest.raises(FormatError):
         read_records(text, fmt)

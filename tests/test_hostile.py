@@ -72,7 +72,7 @@ def test_hostile_match_requests_get_an_answer_or_a_4xx_in_one_shape(client, name
     if res.status_code >= 400:
         assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
     else:
-        assert set(body) == {"db_version", "matches", "claims"}
+        assert set(body) == {"db_version", "matches", "claims", "rejected"}
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from conftest import sample_claims
+from conftest import finishes_within, sample_claims
 
-from server.matching import Settings, build_index, find_matches, rank
+from server.matching import (
+    Settings,
+    TooMuchText,
+    build_index,
+    find_matches,
+    rank,
+)
 
 
 def sample_aliases() -> dict[str, list[str]]:
@@ -169,9 +175,31 @@ def test_rank_orders_claims_strictly(index):
 
 
 def test_sentence_limit_caps_the_work(index):
-    text = "Vaccines cause autism. " * 50
-    found = find_matches(index, [{"id": "s", "text": text}], Settings(max_sentences=10))
-    assert len(found) == 10
+    text = "Vaccines cause autism. " * 10
+    assert len(find_matches(index, [{"id": "s", "text": text}], Settings(max_sentences=10))) == 10
+    # One more sentence, in another segment: refused whole, not read in part.
+    with pytest.raises(TooMuchText):
+        find_matches(
+            index,
+            [{"id": "s", "text": text}, {"id": "t", "text": "One more."}],
+            Settings(max_sentences=10),
+        )
+
+
+def test_overlapping_pairs_are_dropped_in_linear_time():
+    """Issue 12, point 1: "Kratom cures addiction. " x 5,000 took 3 s, 1.8 s of it
+    comparing every match with every kept one. 50,000 matches of one claim in one
+    segment would take the old loop minutes; the deadline is 60 s."""
+    code = (
+        "from server.matching import Match, _drop_overlapping_pairs\n"
+        "ms = [Match('s', i * 10, i * 10 + 8, 'x', '', '', 'c', 0.9, 'confident', 'repeats',"
+        " 'contradicts_evidence') for i in range(50_000)]\n"
+        "pair = Match('s', 0, 18, 'x', '', '', 'c', 0.95, 'confident', 'repeats',"
+        " 'contradicts_evidence')\n"
+        "out = _drop_overlapping_pairs([pair] + ms)\n"
+        "assert len(out) == 49_999 and out[0] is pair, len(out)\n"
+    )
+    finishes_within(code, 60)
 
 
 def test_a_short_claims_words_inside_a_different_assertion_do_not_match(index):
@@ -265,3 +293,50 @@ def test_a_clause_that_states_a_whole_short_claim_is_flagged_with_its_stance(ind
 def test_a_question_is_unclear_even_against_a_negated_phrasing(index):
     [m] = flags(index, "Is kratom really not addictive?")
     assert m.stance == "unclear" and m.assessment == "unclear"
+
+
+def test_a_big_page_costs_memory_linear_in_its_words():
+    """Issue 12, point 6: a 1 MB request took +98 MB at 10,000 claims, for a table of
+    the page's sentences x its distinct words. Here 4,000 sentences with 11,000
+    distinct known words made that table 44 MB (peak 53 MB); now the page's
+    (sentence, word) pairs are looked up in a sorted array instead."""
+    import random
+    import tracemalloc
+
+    rng = random.Random(1)
+    words = [f"w{i}word" for i in range(20_000)]
+    claims = [
+        {
+            "id": f"c{i}",
+            "verdict": "false",
+            "text": f"subj{i % 50}q " + " ".join(rng.sample(words, 6)),
+        }
+        for i in range(3000)
+    ]
+    idx = build_index(claims)
+    sentences = [f"Subj{i % 50}q " + " ".join(rng.sample(words, 12)) + "." for i in range(4000)]
+    segs = [{"id": str(i), "text": " ".join(sentences[i * 20 : (i + 1) * 20])} for i in range(200)]
+    find_matches(idx, segs[:1])  # stems of the words, cached once, not counted below
+    tracemalloc.start()
+    try:
+        find_matches(idx, segs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 30_000_000, f"peak {peak / 1e6:.0f} MB"
+
+
+def test_a_repeated_sentence_is_scored_once(index, monkeypatch):
+    """Issue 12, point 1: "Kratom cures addiction. " x 5,000 took 3.0 s, every copy
+    scored anew. Copies are flagged each, from one scoring."""
+    import server.matching.retrieve as engine
+
+    calls = []
+    real = engine.fuzzy_ratios
+    monkeypatch.setattr(engine, "fuzzy_ratios", lambda *a: calls.append(a) or real(*a))
+    once = flags(index, "Vaccines cause autism. Kratom is not addictive.")
+    scored_once = len(calls)
+    calls.clear()
+    many = flags(index, "Vaccines cause autism. Kratom is not addictive. " * 1000)
+    assert len(many) == 1000 * len(once) == 2000
+    assert len(calls) <= scored_once + 4  # and the pair across the repeat boundary

@@ -21,7 +21,7 @@ from test_auth import (
     query,
 )
 
-from server import auth, create_app, store
+from server import auth, create_app, importer, store
 from server import db as dbm
 
 NEW_CLAIM = {
@@ -157,6 +157,8 @@ MATRIX: dict[tuple[str, str], tuple[str | None, object]] = {
         },
     ),
     ("GET", "/moderate/imports/<int:import_id>"): (REVIEWER, None),
+    ("POST", "/moderate/imports/<int:import_id>/<any(resume, discard):action>"): (REVIEWER, None),
+    ("GET", "/moderate/import/template.<any(csv, json):kind>"): (REVIEWER, None),
     ("GET", "/moderate/export"): (CONTRIBUTOR, None),
     ("GET", "/moderate/audit"): (REVIEWER, None),
     ("GET", "/moderate/users"): (ADMIN, None),
@@ -221,6 +223,8 @@ class Matrix:
             .replace("<int:import_id>", str(self.import_id))
             .replace("<int:user_id>", str(self.user_id))
             .replace("<int:key_id>", str(self.key_id))
+            .replace("<any(resume, discard):action>", "discard")
+            .replace("<any(csv, json):kind>", "csv")
         )
 
 
@@ -319,6 +323,43 @@ def test_the_form_keeps_phrasings_aliases_required_terms_and_evidence(app):
     assert "chlorine dioxide: miracle mineral solution; mms" in page
     assert NEW_CLAIM["ev_url"] in page
     assert "Drinking MMS harms children." in page and 'value="2026-12-01"' in page
+
+
+def test_the_claim_and_edit_pages_list_what_the_evidence_bar_still_needs(app):
+    """The checklist from server/evidence.py, in words, before anyone publishes."""
+    contributor = logged_in(app, "contributor")
+    create(contributor, id="mms-autism")
+    for path in ("/moderate/claims/mms-autism", "/moderate/claims/mms-autism/edit"):
+        page = contributor.get(path).get_data(as_text=True)
+        assert "Evidence checklist" in page
+        assert "Fewer than 3 phrasings (2)" in page
+        assert "Fewer than 2 strong links to original pages (1)" in page
+
+    # A second strong original, a third phrasing and an old source with its reason:
+    # the bar is met, and the reason survives the form.
+    form = {
+        **NEW_CLAIM,
+        "version": version_of(app, "mms-autism"),
+        "phrasings": NEW_CLAIM["phrasings"] + "\nBleach drops will cure your child's autism.",
+        "ev_url": [NEW_CLAIM["ev_url"], "https://fullfact.org/health/mms-autism/"],
+        "ev_title": [NEW_CLAIM["ev_title"], "MMS does not cure autism"],
+        "ev_publisher": [NEW_CLAIM["ev_publisher"], "Full Fact"],
+        "ev_source_type": ["regulator", "fact_check"],
+        "ev_year": ["2010", "2024"],
+        "ev_current_reason": ["The warning still stands.", ""],
+    }
+    assert post(contributor, "/moderate/claims/mms-autism/edit", form).status_code == 303
+    page = contributor.get("/moderate/claims/mms-autism").get_data(as_text=True)
+    assert "Meets the evidence bar" in page and "Fewer than" not in page
+    edit = contributor.get("/moderate/claims/mms-autism/edit").get_data(as_text=True)
+    assert 'value="The warning still stands."' in edit
+
+    # Without the reason, the old source no longer counts and the checklist says why.
+    form["ev_current_reason"] = ["", ""]
+    form["version"] = version_of(app, "mms-autism")
+    post(contributor, "/moderate/claims/mms-autism/edit", form)
+    page = contributor.get("/moderate/claims/mms-autism").get_data(as_text=True)
+    assert "Link 1 is from 2010, older than 10 years" in page
 
 
 def test_invalid_claims_come_back_with_every_problem_and_the_input_kept(app):
@@ -606,11 +647,12 @@ def test_every_state_change_writes_its_audit_entry(app):
         "report.resolve",
         str(report_id),
     )
-    check(
-        lambda: post(reviewer, "/moderate/import", {"file": (io.BytesIO(b"[]"), "empty.json")}),
-        "rita@example.org",
-        "import",
-    )
+    def import_and_wait():
+        res = post(reviewer, "/moderate/import", {"file": (io.BytesIO(b"[]"), "empty.json")})
+        _finished(app, res)  # the job runs in the background and audits when it ends
+        return res
+
+    check(import_and_wait, "rita@example.org", "import")
     check(
         lambda: post(admin, "/moderate/users", {"email": "new@example.org", "role": "reviewer"}),
         "ada@example.org",
@@ -842,13 +884,35 @@ def _upload(client, content: bytes, name: str, **extra):
     return post(client, "/moderate/import", {"file": (io.BytesIO(content), name), **extra})
 
 
+def _finished(app, res) -> dict:
+    """The import job a 303 points to, once its background thread has finished it."""
+    job_id = int(res.headers["Location"].rsplit("/", 1)[1])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job = importer.get_job(db_of(app), job_id)
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"import {job_id} still {job['status']}")
+
+
 def test_an_import_arrives_as_drafts_with_a_report_on_every_row(app):
     reviewer = logged_in(app, "reviewer")
-    good = {**sample_claims()[0], "id": "imported-kratom", "text": "Kratom is a cure-all."}
+    good = {
+        **sample_claims()[0],
+        "id": "imported-kratom",
+        "text": "Kratom is a cure-all.",
+        "phrasings": [
+            "Kratom fixes everything.",
+            "Kratom heals any illness.",
+            "Kratom cures it all.",
+        ],
+    }
     bad = {"id": "bad-one", "text": "No verdict here."}
     res = _upload(reviewer, json.dumps([good, bad]).encode(), "batch.json")
     assert res.status_code == 303
-    report = reviewer.get(res.headers["Location"]).get_data(as_text=True)
+    assert _finished(app, res)["status"] == "done"
+    report = reviewer.get(res.headers["Location"] + "?show=all").get_data(as_text=True)
     assert (
         "imported-kratom" in report and "bad-one" in report and "verdict must be one of" in report
     )
@@ -860,10 +924,12 @@ def test_only_an_admin_can_publish_on_import(app):
     reviewer = logged_in(app, "reviewer")
     admin = logged_in(app, "admin")
     record = {**sample_claims()[0], "id": "imported-kratom", "text": "Kratom is a cure-all."}
+    record["phrasings"] = ["Kratom fixes everything.", "Kratom heals any illness."]
     body = json.dumps([record]).encode()
     assert _upload(reviewer, body, "a.json", publish="1").status_code == 403
     assert query(app, "SELECT count(*) FROM claims WHERE id = 'imported-kratom'") == [(0,)]
-    assert _upload(admin, body, "a.json", publish="1").status_code == 303
+    res = _upload(admin, body, "a.json", publish="1")
+    assert res.status_code == 303 and _finished(app, res)["status"] == "done"
     assert status_of(app, "imported-kratom") == ("published", None)
 
 
@@ -895,7 +961,7 @@ def test_export_downloads_every_format_and_it_imports_back(app, tmp_path, fmt):
     name = {"json": "x.json", "ndjson": "x.ndjson", "csv": "x.csv", "claimreview": "x.jsonld"}[fmt]
     res = _upload(admin, body.encode(), name, format=fmt)
     assert res.status_code == 303
-    job = store.get_import(db_of(other), int(res.headers["Location"].rsplit("/", 1)[1]))
+    job = _finished(other, res)
     assert job["counts"]["created"] == 4 and job["counts"]["invalid"] == 0
 
 
@@ -1022,3 +1088,66 @@ def test_with_semantic_matching_a_publish_embeds_its_texts_and_the_bench_says_by
     res = post(contributor, "/moderate/bench", {"text": "No one has ever died from kratom alone."})
     page = res.get_data(as_text=True)
     assert res.status_code == 200 and "kratom-never-killed-anyone" in page and "by meaning" in page
+
+
+@pytest.mark.parametrize("name", ["verdict-list.json", "rating-string.jsonld", "plain-url.csv"])
+def test_a_malformed_upload_is_reported_row_by_row_never_a_500(app, name):
+    from test_importer import MALFORMED
+
+    text, expected = MALFORMED[name]
+    admin = logged_in(app, "admin")
+    fmt = {"format": "claimreview"} if name.endswith(".jsonld") else {}
+    res = _upload(admin, text.encode(), name, publish="1", **fmt)
+    assert res.status_code == 303
+    job = _finished(app, res)
+    assert job["status"] == "done" and job["counts"]["invalid"] == 1
+    page = admin.get(res.headers["Location"]).get_data(as_text=True)
+    assert expected in page and ("line " in page or "item " in page)
+
+
+def test_the_chosen_file_is_kept_after_a_whole_file_error(app):
+    reviewer = logged_in(app, "reviewer")
+    record = {**sample_claims()[1], "id": "kept-one", "text": "Kratom tea cures gout."}
+    body = json.dumps([{**record, "phrasings": []}]).encode()
+    res = _upload(reviewer, body, "claims.json", format="csv")  # the wrong format
+    page = res.get_data(as_text=True)
+    assert res.status_code == 422 and "no “text” column" in page
+    assert "File kept: <strong>claims.json</strong>" in page
+    token = re.search(r'name="kept_token" value="([0-9a-f]+)"', page).group(1)
+    again = post(
+        reviewer,
+        "/moderate/import",
+        {"kept_token": token, "kept_name": "claims.json", "format": "json"},
+    )
+    assert again.status_code == 303 and _finished(app, again)["counts"]["created"] == 1
+
+
+@pytest.mark.parametrize("kind", ["csv", "json"])
+def test_the_templates_download_and_import_as_they_are(app, kind):
+    reviewer = logged_in(app, "reviewer")
+    page = reviewer.get("/moderate/import").get_data(as_text=True)
+    assert f"/moderate/import/template.{kind}" in page and "counter_statements" in page
+    template = reviewer.get(f"/moderate/import/template.{kind}")
+    assert "attachment" in template.headers["Content-Disposition"]
+    res = _upload(reviewer, template.data, f"template.{kind}")
+    job = _finished(app, res)
+    assert job["counts"]["created"] == 1 and job["counts"]["invalid"] == 0, job
+
+
+def test_a_running_import_shows_its_progress_and_a_failed_one_offers_resume(app):
+    reviewer = logged_in(app, "reviewer")
+    db = db_of(app)
+    job_id = importer.create_job(db, actor="t", fmt="csv", filename="big.csv")
+    with dbm.write(db):
+        db.execute(
+            "UPDATE imports SET status = 'running', pid = ?, host = ?, heartbeat_at = ?, "
+            "bytes_total = 1000, bytes_done = 400, rows_done = 120 WHERE id = ?",
+            [__import__("os").getpid(), __import__("socket").gethostname(), store.now(), job_id],
+        )
+    page = reviewer.get(f"/moderate/imports/{job_id}").get_data(as_text=True)
+    assert '<progress max="100" value="40"' in page and 'http-equiv="refresh"' in page
+    assert "120 rows read" in page
+    with dbm.write(db):
+        db.execute("UPDATE imports SET pid = 999999999 WHERE id = ?", [job_id])  # it died
+    page = reviewer.get(f"/moderate/imports/{job_id}").get_data(as_text=True)
+    assert "stopped after row 120" in page and "Resume from row 121" in page

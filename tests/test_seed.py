@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from server.claims import SOURCE_TYPES, VERDICTS, clean_claim, is_https_url
+from server.evidence import (
+    STRONG_TYPES,
+    checklist,
+    is_old,
+    shared_sets,
+    type_problem,
+    unexplained_shared_sets,
+)
 from server.matching import build_index, find_matches
 from server.store import SEED_DIR, seed_records
 
@@ -44,28 +53,10 @@ def test_every_seed_file_is_a_list_of_claims_on_one_topic():
 
 
 PUBLISHED = [r for r in RECORDS if r.get("status") != "draft"]
-# Readers should land on the source itself: these hosts serve copies, relays or
-# archives of other publishers' pages, which do not count towards the bar.
-MIRRORS = re.compile(
-    r"123docz|abcdocz|scribd\.com|pagefreezer|scienceblog\.com|prnewswire|ouci\.dntb|scilit|"
-    r"webarchive|archive\.org|archive\.ph|readkong|docslib|casewatch|thefederalregister\.org|"
-    r"webharvest|cybercemetery|web-archive|biospace",
-    re.I,
-)
-STRONG = {
-    "regulator",
-    "public_health_agency",
-    "systematic_review",
-    "rct",
-    "guideline",
-    "fact_check",
-}
-
-
-def strong_originals(record) -> int:
-    return sum(
-        e["source_type"] in STRONG and not MIRRORS.search(e["url"]) for e in record["evidence"]
-    )
+# The day the horizon is counted from is the test run's: a source that ages past it
+# shows up here, and someone looks at it again.
+TODAY = date.today()
+SHARED_REASONS = json.loads((SEED_DIR / "meta" / "shared-evidence.json").read_text())
 
 
 def test_database_size_and_breadth():
@@ -76,15 +67,53 @@ def test_database_size_and_breadth():
     assert verdicts["supported"] >= 20
 
 
-def test_published_claims_meet_the_evidence_bar_and_drafts_do_not_yet():
-    """Two strong links to original pages (regulators, public-health agencies,
-    systematic reviews, trials, guidelines, fact-checkers) for every claim readers
-    see. A claim still short of that ships as a draft for moderators to finish; once
-    it meets the bar, it should be published."""
-    assert [r["id"] for r in PUBLISHED if strong_originals(r) < 2] == []
+def test_published_claims_meet_the_evidence_bar():
+    """Two strong links to original pages (server/evidence.py) for every claim readers
+    see, none older than the horizon without a reason, and the rest of the checklist."""
+    short = {r["id"]: checklist(r, TODAY) for r in PUBLISHED}
+    short = {k: v for k, v in short.items() if v}
+    assert short == {}, "\n".join(f"{k}: {v}" for k, v in short.items())
+
+
+def test_drafts_are_drafts_because_they_are_short_of_the_bar():
+    """A draft that meets the bar should simply be published."""
     drafts = [r for r in RECORDS if r.get("status") == "draft"]
-    assert [r["id"] for r in drafts if strong_originals(r) >= 2] == []
+    assert [r["id"] for r in drafts if not checklist(r, TODAY)] == []
     assert {r.get("status", "published") for r in RECORDS} <= {"published", "draft"}
+
+
+def test_no_entry_claims_a_strong_type_its_link_cannot_carry():
+    """Copies, archives, relays, newsletters and repositories are typed `other`, as are
+    fact-checks by outlets not on the list and agency pages on someone else's site."""
+    wrong = [
+        (r["id"], ev["url"], type_problem(ev))
+        for r in RECORDS
+        for ev in r["evidence"]
+        if type_problem(ev)
+    ]
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+def test_old_strong_evidence_says_why_it_is_still_current():
+    old = [
+        (r["id"], ev["year"], ev["url"])
+        for r in PUBLISHED
+        for ev in r["evidence"]
+        if ev["source_type"] in STRONG_TYPES
+        and is_old(ev, TODAY)
+        and not ev.get("current_reason", "").strip()
+    ]
+    assert old == [], "\n".join(map(str, old))
+
+
+def test_evidence_sets_shared_word_for_word_have_a_recorded_reason():
+    assert unexplained_shared_sets(RECORDS, SHARED_REASONS) == []
+    # Every recorded group still names real claims that still share one set.
+    ids = {r["id"] for r in RECORDS}
+    shared = [set(g) for g in shared_sets(RECORDS)]
+    for group in SHARED_REASONS:
+        assert set(group["claims"]) <= ids, group
+        assert any(set(group["claims"]) & g for g in shared), group
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=[r["id"] for r in RECORDS])

@@ -113,11 +113,23 @@ def test_retire_and_merge(db):
 def test_import_is_idempotent_and_reports_each_row(db):
     records = [*sample_claims(), {"id": "Bad Id!", "text": "", "verdict": "maybe"}]
     first = store.import_claims(db, records, "cli", publish=True)
-    assert first["counts"] == {"created": 4, "updated": 0, "unchanged": 0, "invalid": 1}
+    assert first["counts"] == {
+        "created": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "invalid": 1,
+        "duplicate": 0,
+    }
     bad = first["rows"][-1]
     assert bad["result"] == "invalid" and any("verdict" in p for p in bad["problems"])
     again = store.import_claims(db, records, "cli", publish=True)
-    assert again["counts"] == {"created": 0, "updated": 0, "unchanged": 4, "invalid": 1}
+    assert again["counts"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 4,
+        "invalid": 1,
+        "duplicate": 0,
+    }
     job = db["imports"].get(again["id"])
     assert job["status"] == "done" and json.loads(job["counts"])["unchanged"] == 4
 

@@ -40,6 +40,7 @@ from .text import (
 
 K1 = 1.2  # BM25 term-frequency saturation
 B = 0.75  # BM25 length normalisation
+TABLE_CELLS = 4_000_000  # bytes a page's membership table may take (`Texts`)
 
 
 class Index:
@@ -264,16 +265,32 @@ class Texts:
             self.text, weights=index.idf[self.term], minlength=count
         ) + index.unknown_idf * np.bincount(text[~known], minlength=count)
         # Membership by two gathers: term → its column among these texts' terms,
-        # then a small texts × columns table.
+        # then a texts × columns table, while that table is small. A big page's
+        # table would grow with sentences × distinct words (98 MB for a 1 MB
+        # request at 10,000 claims): past TABLE_CELLS, the sorted (text, term)
+        # keys are binary-searched instead, in memory linear in the page.
+        self.span = v
         terms, column = np.unique(self.term, return_inverse=True)
-        self.column = np.full(v + 1, -1, dtype=np.int32)  # the last slot: "none"
-        self.column[terms] = np.arange(len(terms), dtype=np.int32)
-        self.table = np.zeros((count, len(terms) + 1), dtype=bool)
-        self.table[self.text, column] = True
+        if count * (len(terms) + 1) <= TABLE_CELLS:
+            self.column = np.full(v + 1, -1, dtype=np.int32)  # the last slot: "none"
+            self.column[terms] = np.arange(len(terms), dtype=np.int32)
+            self.table = np.zeros((count, len(terms) + 1), dtype=bool)
+            self.table[self.text, column] = True
+            self.keys = None
+        else:
+            self.table = None
+            self.keys = self.text * v + self.term  # sorted: np.unique sorted them
 
     def holds(self, text: np.ndarray, term: np.ndarray) -> np.ndarray:
         """Whether text `text[i]` holds term `term[i]`, for every i."""
-        return self.table[text, self.column[term]]
+        if self.keys is None:
+            return self.table[text, self.column[term]]
+        wanted = text * self.span + term
+        at = np.searchsorted(self.keys, wanted)
+        found = np.zeros(len(wanted), dtype=bool)
+        inside = at < len(self.keys)
+        found[inside] = self.keys[at[inside]] == wanted[inside]
+        return found
 
     def terms_of(self, text: int) -> np.ndarray:
         """The known terms of one text."""

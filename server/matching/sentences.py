@@ -1,15 +1,18 @@
 """Split a block of text into sentences, keeping their offsets.
 
-Every pattern here consumes input without nested repetition, so no text can drive
-it into super-linear time.
+Every pattern here runs in time linear in the text: none has nested repetition,
+and a pattern that scans a run of characters may start only at the run's first
+character (a search that fails inside a run would otherwise be retried from each
+of its characters: 20,000 dots once took 6 s).
 """
 
 from __future__ import annotations
 
 import re
 
-# A run of terminators, closing quotes/brackets, then white space.
-_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+# A run of terminators, closing quotes/brackets, then white space. It starts only
+# where a run starts, and takes runs whole (possessive: no backtracking into them).
+_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+\s+")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _BULLET_LINE = re.compile(r"\n[ \t]*(?:[-*•·▪‣◦–—]|\d{1,3}[.)])[ \t]+")
 _LEADING_BULLET = re.compile(r"[ \t]*(?:[-*•·▪‣◦–—]|\d{1,3}[.)])[ \t]+")

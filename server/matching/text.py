@@ -13,11 +13,6 @@ from functools import lru_cache
 
 import Stemmer
 
-# For offsets and stance: a word is letters/digits, with inner apostrophes ("doesn't")
-# or hyphens ("7-oh").
-# Each alternative consumes at least one character, so matching stays linear.
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-
 # Kept small on purpose: words such as "cure", "safe" or "cause" carry the claim.
 STOP_WORDS = frozenset(
     [
@@ -223,7 +218,14 @@ _stemmer = Stemmer.Stemmer("english")
 # dropped, and #hashtags / @handles are read as the words they run together
 # ("#BoycottOliveGarden" -> "Boycott Olive Garden", "@realDonaldTrump" -> "real
 # Donald Trump"), as a reader would read them.
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:[^\W_]+[.-])*[^\W_]+\.[a-z]{2,}/\S*", re.IGNORECASE)
+# A bare address ("example.org/page") is a chain of words joined by dots or hyphens,
+# then a slash. The chain is matched whole from its first word only, and whether
+# it ends in a top-level domain is checked after (`_drop_address`): nested
+# repetition with a required ending took 7 s on 20,000 characters of "a.a.a.".
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|(?<![^\W_])(?<![^\W_][.-])(?P<bare>[^\W_]++(?:[.-][^\W_]++)*+)/\S*",
+    re.IGNORECASE,
+)
 _TAG = re.compile(r"(?<!\w)[#@](\w+)")
 _CAMEL = re.compile(
     r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|_+"
@@ -290,7 +292,7 @@ def stem(word: str) -> str:
 
 def _prepare(text: str) -> str:
     if "/" in text or "www." in text:
-        text = _URL.sub(" ", text)
+        text = _URL.sub(_drop_address, text)
     if "#" in text or "@" in text:
         text = _TAG.sub(_split_tag, text)
     if SEPARATOR in text:
@@ -346,6 +348,14 @@ def stems_of(tokens: list[str]) -> list[str]:
     return flat
 
 
+def _drop_address(m: re.Match) -> str:
+    host = m.group("bare")
+    if host is None:
+        return " "  # http://…, www.…
+    _, dot, tld = host.rpartition(".")
+    return " " if dot and len(tld) >= 2 and tld.isascii() and tld.isalpha() else m.group()
+
+
 def _split_tag(m: re.Match) -> str:
     return " " + _CAMEL.sub(" ", m.group(1)) + " "
 
@@ -355,9 +365,9 @@ class Aliases:
 
     `{"kratom": ["mitragyna speciosa", "ketum"]}` makes "Mitragyna speciosa" and
     "ketum" read as "kratom". Longest alias wins; matching is greedy left to right.
-    A canonical term of several words is read as one term ("vitamin a"), so it is
-    not broken up by a one-word alias from another group ("vitamins" → "nutrient")
-    nor shrunk by its stop words.
+    A canonical term of several words stays itself, so "vitamin c" is not broken up
+    by a one-word alias from another group ("vitamins" → "nutrient"); one holding a
+    stop word is read as one term ("vitamin a").
     """
 
     def __init__(self, groups: dict[str, list[str]] | None = None):
@@ -368,9 +378,10 @@ class Aliases:
             words = tuple(stems_of(raw_tokens(term)))
             if not words:
                 continue
-            # A canonical term of several words is one term: "vitamin a" must not
-            # shrink to "vitamin" once its stop word "a" is dropped.
-            canonical = (" ".join(words),)
+            # A canonical term holding a stop word is one term: "vitamin a" must not
+            # shrink to "vitamin" once "a" is dropped (other terms of several words,
+            # "long covid", stay words that moderators' subject terms name).
+            canonical = _canonical(words)
             canonicals.append(words)
             for name in names:
                 key = tuple(stems_of(raw_tokens(name)))
@@ -380,7 +391,7 @@ class Aliases:
         self._count = len(self._map)
         for words in canonicals:
             if len(words) > 1:
-                self._map.setdefault(words, (" ".join(words),))
+                self._map.setdefault(words, _canonical(words))
                 self._longest = max(self._longest, len(words))
         self.starts = frozenset(key[0] for key in self._map)
 
@@ -434,6 +445,10 @@ class Aliases:
                     break
         out.extend(stems[done:])
         return out
+
+
+def _canonical(words: tuple[str, ...]) -> tuple[str, ...]:
+    return (" ".join(words),) if len(words) > 1 and any(w in SKIP for w in words) else words
 
 
 def terms(text: str, aliases: Aliases) -> list[str]:

@@ -53,7 +53,7 @@ FEATURES = (
     "question",
     "hedge",
     "first_person",
-    "plain",  # `whole`, with no cue of a debunk, a report or a question
+    "plain",  # a whole phrasing said, with no cue of a debunk, a report or a question
     # The retrieval features again for curated claims (with counter statements): a
     # small curated database and a large imported feed weigh them differently.
     "curated_retrieval",
@@ -151,7 +151,8 @@ def features(
     x["hedge"] = float(cues(tuple(words), HEDGES))
     x["first_person"] = float(cues(tuple(words), FIRST_PERSON))
     framed = ("debunk_here", "debunk_before", "debunk_after", "attribution", "question")
-    x["plain"] = x["whole"] if not any(x[k] for k in framed) else 0.0
+    whole = retrieval["coverage"] >= 0.999
+    x["plain"] = float(whole and not any(x[k] for k in framed))
     for k in ("retrieval", "lead", "evidence", "precision"):
         x["curated_" + k] = x[k] * x["has_counter"]
     return np.array([x[f] for f in FEATURES], dtype=np.float64)

@@ -7,6 +7,8 @@ Nothing here knows about a particular data set beyond its file layout.
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import re
 import sys
 import tempfile
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from server import db as dbm
 from server import store
+from server.formats import read_records
 from server.matching import Index, build_index
 from server.matching.text import Aliases, terms
 
@@ -197,3 +200,142 @@ class Labelled:
 def load_pairs(path: str | Path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+# --- Fit and report halves (fixed before any fitting: bench/README.md) --------------
+#
+# Data sets with no split of their own are cut in two by a hash of each item's key
+# (an article's id, a Full Fact row's text), so the halves never move when files are
+# reordered or rows added. Fitting reads only `fit`; figures are printed on `report`.
+
+SPLIT_SALT = "healthflags/flags/2026-12"
+FIT, REPORT = "fit", "report"
+
+# Data sets whose role is fixed whole (the CLEF splits keep their own meaning; the
+# team-written set is frozen and only measured).
+FIXED_HALVES = {
+    "clef2020-task2/train": FIT,
+    "clef2020-task2/dev": REPORT,
+    "clef2022-task2a/dev-test": REPORT,
+    "team-written (bench/data)": REPORT,
+}
+
+
+def half_of(key: str) -> str:
+    """`fit` or `report` for an item key: a stable hash, about half each."""
+    digest = hashlib.sha256(f"{SPLIT_SALT}\0{key}".encode()).digest()
+    return FIT if digest[0] % 2 == 0 else REPORT
+
+
+def _check_half(half: str | None) -> None:
+    if half not in (None, FIT, REPORT):
+        raise ValueError(f"half must be {FIT!r}, {REPORT!r} or None, not {half!r}")
+
+
+def news_articles(path: str | Path, half: str | None = None) -> list[dict]:
+    """health-news-dev articles (`id`, `title`, `paragraphs`), those of `half` (by id)."""
+    _check_half(half)
+    with open(path, encoding="utf-8") as fh:
+        articles = [json.loads(line) for line in fh if line.strip()]
+    return [a for a in articles if half is None or half_of(f"news:{a['id']}") == half]
+
+
+# Full Fact rows whose "claim" a health database would never hold.
+NOT_HEALTH = ("not medical", "not a claim")
+
+
+def not_health(row: dict) -> bool:
+    return any(row.get(k) in NOT_HEALTH for k in ("type_of_claim", "type_of_medical_claim"))
+
+
+def fullfact_key(row: dict) -> str:
+    return "fullfact:" + " ".join(row["input_text"].split())
+
+
+def fullfact_rows(path: str | Path, half: str | None = None) -> list[dict]:
+    """Full Fact pairs with text on both sides, those of `half` (by the transcript text)."""
+    _check_half(half)
+    rows = [r for r in load_pairs(path) if r["input_text"].strip() and r["output_text"].strip()]
+    return [r for r in rows if half is None or half_of(fullfact_key(r)) == half]
+
+
+# --- The team-written labelled set (bench/data/, frozen: read, never written here) ---
+
+PAIR_LABELS = ("repeats", "disputes", "mentions", "unrelated")
+PAGE_LABELS = ("repeats", "disputes", "mentions")
+
+
+def read_team_pairs(path: str | Path) -> list[dict]:
+    """`pairs.jsonl`: {id, text, claim_id, label, pattern} a line."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            missing = [k for k in ("id", "text", "claim_id", "label") if not row.get(k)]
+            if missing or row["label"] not in PAIR_LABELS:
+                raise ValueError(f"{path}:{n}: needs id, text, claim_id, a label in {PAIR_LABELS}")
+            out.append(row)
+    return out
+
+
+def page_sentences(paragraph: list[dict]) -> str:
+    """A paragraph's segment text: its sentences joined by one space."""
+    return " ".join(s["text"] for s in paragraph)
+
+
+def read_team_pages(folder: str | Path) -> list[dict]:
+    """`pages/*.json`: {id, kind, topic, title, paragraphs: [[{text, claims: [{claim_id,
+    label}], note?}]]}, in file-name order."""
+    pages = []
+    for path in sorted(Path(folder).glob("*.json")):
+        page = json.loads(path.read_text(encoding="utf-8"))
+        for para in page["paragraphs"]:
+            for s in para:
+                if not isinstance(s.get("text"), str) or not s["text"].strip():
+                    raise ValueError(f"{path}: a sentence without text")
+                for c in s.get("claims", []):
+                    if not c.get("claim_id") or c.get("label") not in PAGE_LABELS:
+                        raise ValueError(f"{path}: {c} needs claim_id and a label in {PAGE_LABELS}")
+        pages.append(page)
+    return pages
+
+
+# --- Databases as a moderator builds them ---------------------------------------------
+
+
+def feed_records(path: str | Path, verdict: str = "false") -> list[dict]:
+    """A CLEF-layout claims file as import records (`claim_record`), with `verdict`,
+    written out and read back as NDJSON, the way `healthflags import` reads a file."""
+    rows = read_claims(path)
+    slug = claim_ids(rows)
+    source = Path(path).name
+    records = [r for r in (claim_record(row, source, slug[row["id"]]) for row in rows) if r]
+    text = "".join(json.dumps({**r, "verdict": verdict}) + "\n" for r in records)
+    return read_records(text, "ndjson")
+
+
+def seeded_database(path: str | Path, feeds: list[tuple[str, list[dict]]] = ()) -> None:
+    """A database at `path` as a fresh `healthflags serve` makes it (migrations, then the
+    shipped seed: published claims, and drafts readers never see), then each feed
+    (name, records) imported and published as `healthflags import --publish` does."""
+    db = dbm.open_db(path)
+    try:
+        store.seed_if_new(db)
+        for name, records in feeds:
+            import_records(db, records, name)
+    finally:
+        db.close()
+
+
+def inputs_hash(paths: list[Path], extra: str = "") -> str:
+    """A hash of files' bytes (folders: every file in them), for cache keys."""
+    h = hashlib.sha256(extra.encode())
+    for p in paths:
+        files = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
+        for f in files:
+            if "__pycache__" in f.parts:
+                continue
+            h.update(str(f.name).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]

@@ -444,6 +444,8 @@ function cleanClaim(id, claim) {
     })),
     review_url: str(claim.review_url),
     updated_at: str(claim.updated_at),
+    // The day a moderator last checked the evidence; only a plain date is kept.
+    reviewed_at: /^\d{4}-\d{2}-\d{2}$/.test(str(claim.reviewed_at)) ? str(claim.reviewed_at) : "",
     topic: str(claim.topic),
   };
 }

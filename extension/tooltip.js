@@ -46,6 +46,7 @@ globalThis.healthflagsTooltip ??= (() => {
     .card li { margin: 4px 0; }
     .card a { color: #175cd3; }
     .meta { display: block; font-size: 12px; color: #475467; }
+    .checked { font-size: 12px; color: #475467; margin: 6px 0 0; }
     .withheld { font-size: 12px; color: #b42318; }
     .actions { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin-top: 12px; }
     .card button.action {
@@ -60,7 +61,7 @@ globalThis.healthflagsTooltip ??= (() => {
     .card .status.error { color: #b42318; }
     @media (prefers-color-scheme: dark) {
       .card { background: #1d2939; color: #f2f4f7; border-color: #475467; }
-      .claim, .meta, .card h2, .category, .close { color: #d0d5dd; }
+      .claim, .meta, .checked, .card h2, .category, .close { color: #d0d5dd; }
       .card a { color: #84caff; }
       .card button.action { background: #344054; color: #f2f4f7; border-color: #667085; }
     }
@@ -143,6 +144,13 @@ globalThis.healthflagsTooltip ??= (() => {
         list.append(entry);
       }
       card.append(el("h2", null, "Evidence"), list);
+    }
+    if (claim.reviewed_at) {
+      // A date with no time: read it as UTC so no time zone moves it a day.
+      const day = new Date(`${claim.reviewed_at}T00:00:00Z`).toLocaleDateString(undefined, {
+        year: "numeric", month: "long", day: "numeric", timeZone: "UTC",
+      });
+      card.append(el("p", "checked", `Evidence checked on ${day}`));
     }
 
     const actions = el("div", "actions");

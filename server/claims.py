@@ -10,7 +10,7 @@ import re
 import unicodedata
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 VERDICTS = {"false": 1, "misleading": 2, "unproven": 3, "needs_context": 4, "supported": 5}
 VERDICT_LABELS = {
@@ -43,6 +43,20 @@ SOURCE_TYPES = (
 )
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TOPIC = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+# Query parameters that only track who clicked: an address carrying one is refused.
+_TRACKING = re.compile(
+    r"utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|twclid|"
+    r"_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|vero_id|wickedid|_ga|_gl",
+    re.I,
+)
+
+
+def tracking_params(url: str) -> list[str]:
+    """The tracking parameters in an address's query, by name."""
+    query = urlsplit(url).query
+    return [k for k, _ in parse_qsl(query, keep_blank_values=True) if _TRACKING.fullmatch(k)]
 
 
 class InvalidClaim(ValueError):
@@ -105,6 +119,17 @@ def clean_claim(raw: Any) -> dict:
     required = _string_list(raw.get("required_terms", []), "required_terms", 60, problems)
     counter = _string_list(raw.get("counter_statements", []), "counter_statements", 500, problems)
     reviewed_at = _date(raw.get("reviewed_at"), "reviewed_at", problems)
+    # Who made the claim, when and where (ClaimReview's itemReviewed): all optional.
+    claimant = text_field("claimant", 200, required=False)
+    claim_date = _date(raw.get("claim_date"), "claim_date", problems)
+    appearance = text_field("appearance", 2000, required=False)
+    if appearance and urlsplit(appearance).scheme not in ("http", "https"):
+        problems.append("appearance must be the http:// or https:// address where it appeared")
+    elif appearance and tracking_params(appearance):
+        problems.append(
+            "appearance: remove the tracking parameters "
+            f"({', '.join(tracking_params(appearance))}) from the address"
+        )
 
     aliases: dict[str, list[str]] = {}
     raw_aliases = raw.get("aliases") or {}
@@ -141,6 +166,15 @@ def clean_claim(raw: Any) -> dict:
         "counter_statements": counter,
         "evidence": evidence,
         "reviewed_at": reviewed_at,
+        **{
+            k: v
+            for k, v in (
+                ("claimant", claimant),
+                ("claim_date", claim_date),
+                ("appearance", appearance),
+            )
+            if v
+        },
     }
 
 
@@ -174,6 +208,11 @@ def _clean_evidence(ev: Any, i: int, problems: list[str]) -> dict:
     url = ev.get("url")
     if not is_https_url(url):
         problems.append(f"evidence {i}: url must be an https:// address")
+    elif tracking_params(url):
+        problems.append(
+            f"evidence {i}: remove the tracking parameters ({', '.join(tracking_params(url))}) "
+            "from the address"
+        )
     title = " ".join(str(ev.get("title") or "").split())
     publisher = " ".join(str(ev.get("publisher") or "").split())
     if not title or not publisher:

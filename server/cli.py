@@ -119,6 +119,7 @@ def check(source, as_json: bool, as_html: bool | None, db_path: str | None) -> N
     html = looks_like_html(content) if as_html is None else as_html
     segments = segments_from_html(content) if html else segments_from_text(content)
     app = _app(db_path)
+    _seed_first_use(app.config["DATABASE"])
     with app.test_client() as client:
         answer = client.post("/v1/match", json={"segments": segments}).get_json()
     if "error" in answer:
@@ -143,6 +144,21 @@ def check(source, as_json: bool, as_html: bool | None, db_path: str | None) -> N
         if claim["evidence"]:
             click.echo(f"    evidence: {claim['evidence'][0]['url']}")
     click.echo(f"{len(answer['matches'])} flagged.")
+
+
+def _seed_first_use(database: str) -> None:
+    """A database that was never served gets the curated claims, as `serve` would
+    load them; otherwise `check` would say "Nothing flagged." against an empty set."""
+    db = dbm.open_db(database)
+    try:
+        report = store.seed_if_new(db)
+    finally:
+        db.close()
+    if report:
+        click.echo(
+            f"First use of {database}: loaded {report['counts']['created']} curated claims.",
+            err=True,  # standard output stays the answer (--json stays JSON)
+        )
 
 
 @main.command("import")

@@ -220,6 +220,16 @@ def m005_api_key_uses(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE api_keys ADD COLUMN use_count INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m006_claim_search(db: sqlite_utils.Database) -> None:
+    # Word search (porter-stemmed FTS5) over each claim's current and published
+    # revisions; the store keeps it in step (see server/search.py).
+    from . import search
+
+    db.executescript(search.SCHEMA)
+    search.reindex_all(db)
+
+
 _SCHEMA_001 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 

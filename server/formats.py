@@ -31,7 +31,13 @@ CSV_COLUMNS = (
     "counter_statements",
     "evidence",
     "reviewed_at",
+    "claimant",
+    "claim_date",
+    "appearance",
 )
+# Who made a claim, when and where: ClaimReview's itemReviewed author, datePublished
+# and appearance.
+ORIGIN_KEYS = ("claimant", "claim_date", "appearance")
 
 
 CSV_FIELD_LIMIT = 4 * 1024 * 1024  # characters in one cell; longer cells are the row's problem
@@ -246,6 +252,7 @@ def _to_csv_row(r: dict) -> dict:
         "counter_statements": "\n".join(r.get("counter_statements", [])),
         "evidence": json.dumps(r.get("evidence", []), ensure_ascii=False),
         "reviewed_at": r.get("reviewed_at") or "",
+        **{k: r.get(k) or "" for k in ORIGIN_KEYS},
     }
 
 
@@ -276,6 +283,7 @@ def _from_csv_row(row: dict) -> tuple[dict, list[str]]:
         ],
         "evidence": evidence,
         "reviewed_at": cell.get("reviewed_at", "").strip() or None,
+        **{k: cell.get(k, "").strip() or None for k in ORIGIN_KEYS},
     }
     return record, problems
 
@@ -326,7 +334,7 @@ def claim_review(claim: dict, url: str | None = None) -> dict:
             "worstRating": 1,
             "alternateName": VERDICT_LABELS[claim["verdict"]],
         },
-        "itemReviewed": {"@type": "Claim", "alternateName": claim.get("phrasings", [])},
+        "itemReviewed": _item_reviewed(claim),
         "citation": [
             {
                 "@type": "CreativeWork",
@@ -340,6 +348,38 @@ def claim_review(claim: dict, url: str | None = None) -> dict:
         ],
     }
     return {k: v for k, v in review.items() if v not in (None, "")}
+
+
+def _item_reviewed(claim: dict) -> dict:
+    item = {"@type": "Claim", "alternateName": claim.get("phrasings", [])}
+    if claim.get("claimant"):
+        name = claim["claimant"]
+        # A web address or a dotted name is a site, so an organisation; else a person.
+        kind = "Organization" if "." in name or "/" in name else "Person"
+        item["author"] = {"@type": kind, "name": name}
+    if claim.get("claim_date"):
+        item["datePublished"] = claim["claim_date"]
+    if claim.get("appearance"):
+        item["appearance"] = {"@type": "CreativeWork", "url": claim["appearance"]}
+    return item
+
+
+def _origin(reviewed: dict, string) -> dict:
+    """Claimant, claim date and where it appeared, from itemReviewed."""
+    author = reviewed.get("author")
+    if isinstance(author, list):
+        author = author[0] if author else None
+    name = author.get("name") if isinstance(author, dict) else author
+    appearance = reviewed.get("appearance") or reviewed.get("firstAppearance")
+    if isinstance(appearance, list):
+        appearance = appearance[0] if appearance else None
+    where = appearance.get("url") if isinstance(appearance, dict) else appearance
+    return {
+        "claimant": string(name, "itemReviewed.author.name") or None,
+        "claim_date": string(reviewed.get("datePublished"), "itemReviewed.datePublished")[:10]
+        or None,
+        "appearance": string(where, "itemReviewed.appearance.url") or None,
+    }
 
 
 def _is_review(item: dict) -> bool:
@@ -450,6 +490,7 @@ def from_claim_review(item: dict) -> tuple[dict, list[str]]:
         "phrasings": phrasings,
         "evidence": evidence,
         "reviewed_at": modified or None,
+        **_origin(reviewed, string),
     }
     if record["verdict"] is None and rating:
         problems.append(

@@ -34,7 +34,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import auth, evidence, importer, store
+from . import auth, evidence, importer, search, store, wording
 from .api import settings as match_settings
 from .claims import (
     HARMS,
@@ -43,6 +43,7 @@ from .claims import (
     VERDICT_LABELS,
     VERDICTS,
     InvalidClaim,
+    clean_claim,
     slugify,
 )
 from .db import get_db
@@ -50,24 +51,13 @@ from .formats import FORMATS, FormatError, guess_format, read_rows, write_record
 from .matcher import embed_published, get_matcher, store_vectors
 from .matching import Index, Match, Semantic, build_index, find_matches
 from .matching.semantic import phrasing_texts
+from .matching.sentences import split_sentences
 from .pagetext import looks_like_html, segments_from_html, segments_from_text
+from .wording import REPORT_LABELS, STATUS_LABELS
 
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
 
 PAGE_SIZE = 50
-STATUS_LABELS = {
-    "draft": "Draft",
-    "in_review": "In review",
-    "published": "Published",
-    "retired": "Retired",
-    "pending": "Published, edit pending",
-}
-REPORT_LABELS = {
-    "open": "Open",
-    "actioned": "Actioned",
-    "dismissed_no_action": "Dismissed (no action)",
-    "duplicate": "Duplicate",
-}
 # After a redirect the page says what happened; only these fixed texts can appear.
 MESSAGES = {
     "created": "Draft created.",
@@ -76,12 +66,15 @@ MESSAGES = {
     "until a reviewer approves it.",
     "unchanged": "Nothing changed, so nothing was saved.",
     "submitted": "Sent for review.",
+    "saved_submitted": "Saved and sent for review.",
     "approved": "Approved and published. Matching picks it up within seconds.",
     "returned": "Sent back to draft.",
     "retired": "Retired: it is no longer matched.",
     "merged": "Merged: it is retired and points to the claim that replaces it.",
     "discarded": "Pending edit discarded; the published version is current again.",
     "resolved": "Report updated.",
+    "resolved_next": "Report updated. This is the next open report.",
+    "resolved_last": "Report updated. No open reports are left.",
     "logged_out": "You are logged out.",
     "password_changed": "Password changed. Your other sessions have ended.",
     "sessions_ended": "Your other sessions have ended.",
@@ -133,6 +126,9 @@ def template_globals() -> dict:
         "message": MESSAGES.get(request.args.get("done", "")),
         "pretty": pretty,
         "changes": changes,
+        "action_words": wording.ACTION_WORDS,
+        "min_password": auth.MIN_PASSWORD,
+        "claim_texts": claim_texts,
         "evidence_checklist": evidence_checklist,
         "evidence_horizon": evidence.HORIZON_YEARS,
     }
@@ -150,6 +146,19 @@ def evidence_checklist(rec: dict) -> list[str]:
             year = str(ev.get("year") or "")
             rows.append({**ev, "year": int(year) if year.isdigit() else None})
     return evidence.checklist({**rec, "phrasings": phrasings, "evidence": rows})
+
+
+bp.add_app_template_filter(wording.utc_words, "utc_words")
+
+
+def claim_texts(events: list[dict]) -> dict[str, str]:
+    """The text of each claim an audit list names, so rows say the claim, not its id."""
+    ids = list({e["object_id"] for e in events if e["object_type"] == "claim"})
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = get_db().execute(f"SELECT id, text FROM claims WHERE id IN ({marks})", ids)
+    return dict(rows.fetchall())
 
 
 def pretty(value: object) -> str:
@@ -193,8 +202,18 @@ def changes(before: object, after: object) -> list[tuple[str, str | None, str | 
     if isinstance(before, dict) or isinstance(after, dict):
         b = before if isinstance(before, dict) else {}
         a = after if isinstance(after, dict) else {}
-        keys = [k for k in dict.fromkeys([*b, *a]) if b.get(k) != a.get(k)]
-        return [(k, *_pair(b.get(k), a.get(k))) for k in keys]
+        keys = [
+            k
+            for k in dict.fromkeys([*b, *a])
+            if b.get(k) != a.get(k) and k not in wording.HIDDEN_FIELDS
+        ]
+        return [
+            (
+                wording.field(k),
+                *_pair(wording.value(k, b.get(k)), wording.value(k, a.get(k))),
+            )
+            for k in keys
+        ]
     if before == after:
         return []
     return [("value", *_pair(before, after))]
@@ -440,7 +459,17 @@ def claims() -> ResponseReturnValue:
         topics=store.all_topics(db),
         filters={k: args.get(k, "") for k in ("q", "status", "verdict", "topic")},
         statuses=[*store.CLAIM_STATUSES, "pending"],
+        lacks=_lacks(db, rows),
     )
+
+
+def _lacks(db: sqlite_utils.Database, rows: list[dict]) -> dict[str, list[str]]:
+    """What each draft or claim in review still needs by the evidence bar."""
+    return {
+        r["id"]: evidence_checklist(store.revision(db, r["current_revision"]))
+        for r in rows
+        if r["status"] in ("draft", "in_review")
+    }
 
 
 def _lines(value: str) -> list[str]:
@@ -492,6 +521,9 @@ def record_from_form(form: MultiDict, claim_id: str | None = None) -> tuple[dict
         "counter_statements": _lines(form.get("counter_statements", "")),
         "evidence": _evidence(form),
         "reviewed_at": form.get("reviewed_at", "").strip() or None,
+        "claimant": form.get("claimant", "").strip() or None,
+        "claim_date": form.get("claim_date", "").strip() or None,
+        "appearance": form.get("appearance", "").strip() or None,
     }
     return record, problems
 
@@ -512,8 +544,28 @@ def form_values(rec: dict) -> dict:
         "required_terms": ", ".join(rec.get("required_terms", [])),
         "counter_statements": "\n".join(rec.get("counter_statements", [])),
         "reviewed_at": rec.get("reviewed_at") or "",
+        "claimant": rec.get("claimant") or "",
+        "claim_date": rec.get("claim_date") or "",
+        "appearance": rec.get("appearance") or "",
         "evidence": [*rec.get("evidence", []), {}],  # one blank row to fill in
     }
+
+
+def error_fields(problems: list[str]) -> set[str]:
+    """The form fields a list of problems is about, so the form can mark them: each
+    problem names its field first ("summary is required", "evidence 2: …")."""
+    fields = set()
+    for problem in problems:
+        head = problem.split(":", 1)[0].split(" ")
+        if head[0] == "evidence" and len(head) > 1 and head[1].isdigit():
+            fields.add(f"evidence-{head[1]}")
+        elif head[0] == "aliases":
+            fields.add("aliases")
+        elif head[0] == "each" and len(head) > 2:
+            fields.add(head[2])  # "each of phrasings must be …"
+        else:
+            fields.add(head[0])
+    return fields
 
 
 def _edit_page(
@@ -534,6 +586,7 @@ def _edit_page(
             source_types=SOURCE_TYPES,
             topics=store.all_topics(get_db()),
             comment=request.form.get("comment", ""),
+            invalid=error_fields(problems),
             **extra,
         ),
         status,
@@ -543,7 +596,14 @@ def _edit_page(
 @bp.get("/claims/new")
 @auth.require("contributor")
 def claim_new() -> ResponseReturnValue:
-    return _edit_page(None, form_values({"topic": request.args.get("topic", "")}), [])
+    """An empty form; from a reader's report, the passage they sent filled in."""
+    args = request.args
+    text = " ".join(args.get("text", "").split())[:500]
+    values = form_values(
+        {"topic": args.get("topic", ""), "text": text, "phrasings": [text] if text else []}
+    )
+    report_id = args.get("report", "")
+    return _edit_page(None, values, [], from_report=int(report_id) if report_id.isdigit() else None)
 
 
 @bp.post("/claims/new")
@@ -551,14 +611,24 @@ def claim_new() -> ResponseReturnValue:
 def claim_create() -> ResponseReturnValue:
     record, problems = record_from_form(request.form)
     comment = request.form.get("comment", "").strip()[:500] or None
+    db = get_db()
     try:
         if problems:
             raise InvalidClaim(problems)
-        claim = store.create_claim(get_db(), record, _user()["email"], comment=comment)
+        clean_claim(record)
+        twins = search.likely_duplicates(db, record)
+        if twins and request.form.get("allow_duplicate") != "1":
+            # Look first: the same claim worded a little differently is better
+            # added as a phrasing of the one that exists.
+            return _edit_page(None, form_values(record), [], 409, duplicates=twins)
+        claim = store.create_claim(db, record, _user()["email"], comment=comment)
     except InvalidClaim as exc:
         return _edit_page(None, form_values(record), exc.problems, 422)
     except store.AlreadyExists as exc:
         return _edit_page(None, form_values(record), [str(exc)], 409)
+    if request.form.get("then") == "submit":
+        store.submit_for_review(db, claim["id"], _user()["email"], claim["version"])
+        return _to_claim(claim["id"], "saved_submitted")
     return _to_claim(claim["id"], "created")
 
 
@@ -592,7 +662,33 @@ def claim(claim_id: str) -> ResponseReturnValue:
         ],
         successor=store.get_claim(db, row["superseded_by"]) if row["superseded_by"] else None,
         in_review=store.in_review(row),
+        own_work=_own_work(row),
+        other_reviewers=_other_reviewers(),
+        derived_terms=derived_terms(db, row) if not current["data"]["required_terms"] else [],
+        published_by=_published_by(db, claim_id),
     )
+
+
+def derived_terms(db: sqlite_utils.Database, claim: dict) -> list[str]:
+    """The subject words matching requires when the moderator gave none: what the
+    engine derives from the phrasings, against the published claims."""
+    if claim["status"] == "published" and claim["pending_status"] is None:
+        index = get_matcher().current(db)[0]  # the index readers are matched against
+    else:
+        index, _ = _index_with(db, claim, None)  # as if this revision were published
+    try:
+        pos = list(index.ids).index(claim["id"])
+    except ValueError:
+        return []
+    return [index.term_list[i] for i in index.required(pos).tolist()]
+
+
+def _published_by(db: sqlite_utils.Database, claim_id: str) -> dict | None:
+    """Who approved the version readers see, and when."""
+    events = store.audit_events(
+        db, object_type="claim", object_id=claim_id, action="claim.publish", limit=1
+    )
+    return events[0] if events else None
 
 
 @bp.get("/claims/<claim_id>/edit")
@@ -632,10 +728,20 @@ def claim_update(claim_id: str) -> ResponseReturnValue:
         )
     except store.Conflict as exc:
         return _conflict_page(exc.claim, record)
+    if request.form.get("then") == "submit" and _submittable(saved):
+        # Save and submit in one step: the submit checks the version just saved.
+        store.submit_for_review(db, claim_id, _user()["email"], saved["version"])
+        return _to_claim(claim_id, "saved_submitted")
     if what == "unchanged":
         return _to_claim(claim_id, "unchanged")
     pending = saved["status"] == "published"
     return _to_claim(claim_id, "saved_pending" if pending else "saved")
+
+
+def _submittable(claim: dict) -> bool:
+    return claim["status"] == "draft" or (
+        claim["status"] == "published" and claim["pending_status"] == "draft"
+    )
 
 
 def _conflict_page(theirs_row: dict, mine: dict) -> ResponseReturnValue:
@@ -700,7 +806,41 @@ def claim_submit(claim_id: str) -> ResponseReturnValue:
 @bp.post("/claims/<claim_id>/approve")
 @auth.require("reviewer")
 def claim_approve(claim_id: str) -> ResponseReturnValue:
+    claim = _claim_or_404(claim_id)
+    own = _own_work(claim)
+    if own and _other_reviewers():
+        abort(403, "You wrote this version, and another reviewer can approve it: ask them.")
+    if own and request.form.get("self_approve") != "1":
+        abort(
+            409,
+            "You wrote this version. You are the only reviewer, so you may approve it "
+            "yourself, but tick the box that says so.",
+        )
     return _transition(claim_id, "approved", store.approve_claim)
+
+
+def _own_work(claim: dict) -> bool:
+    """Whether the moderator wrote any revision that publishing would make public."""
+    since = claim["published_revision"] or 0
+    row = (
+        get_db()
+        .execute(
+            "SELECT 1 FROM claim_revisions WHERE claim_id = ? AND id > ? AND author = ? LIMIT 1",
+            [claim["id"], since, _user()["email"]],
+        )
+        .fetchone()
+    )
+    return row is not None
+
+
+def _other_reviewers() -> list[str]:
+    """Active reviewers and admins other than the moderator."""
+    rows = get_db().execute(
+        "SELECT email FROM users WHERE role IN ('reviewer', 'admin') AND disabled = 0 "
+        "AND id != ? ORDER BY email",
+        [_user()["id"]],
+    )
+    return [r[0] for r in rows.fetchall()]
 
 
 @bp.post("/claims/<claim_id>/return")
@@ -750,6 +890,9 @@ def revision_lines(rec: dict) -> list[str]:
     lines += [f"The other side: {p}" for p in rec.get("counter_statements", [])]
     if rec.get("reviewed_at"):
         lines.append(f"Evidence checked on: {rec['reviewed_at']}")
+    for key in ("claimant", "claim_date", "appearance"):
+        if rec.get(key):
+            lines.append(f"{wording.FIELD_WORDS[key]}: {rec[key]}")
     for ev in rec.get("evidence", []):
         year = f", {ev['year']}" if ev.get("year") else ""
         kind = SOURCE_LABELS.get(ev.get("source_type", ""), ev.get("source_type", ""))
@@ -799,19 +942,28 @@ def claim_history(claim_id: str) -> ResponseReturnValue:
     db = get_db()
     row = _claim_or_404(claim_id)
     revisions = store.claim_revisions(db, claim_id)
+    events = store.audit_events(db, object_type="claim", object_id=claim_id, limit=500)
+    # Who published each revision: the publish entry records the revision it made public.
+    published_by = {
+        (e["after"] or {}).get("published_revision"): e
+        for e in reversed(events)
+        if e["action"] == "claim.publish"
+    }
     entries = []
     previous: list[str] = []
     for rev in revisions:
         lines = revision_lines(rev["data"])
-        entries.append({**rev, "lines": lines, "diff": diff(previous, lines) if previous else []})
+        entries.append(
+            {
+                **rev,
+                "lines": lines,
+                "diff": diff(previous, lines) if previous else [],
+                "published_by": published_by.get(rev["id"]),
+            }
+        )
         previous = lines
     entries.reverse()
-    return render_template(
-        "moderate/history.html",
-        claim=row,
-        revisions=entries,
-        events=store.audit_events(db, object_type="claim", object_id=claim_id, limit=500),
-    )
+    return render_template("moderate/history.html", claim=row, revisions=entries, events=events)
 
 
 @bp.get("/audit")
@@ -887,10 +1039,28 @@ def _bench_rows(
     ]
 
 
+def unflagged(segments: list[dict], matches: list[Match]) -> list[str]:
+    """The sentences no match touches, in page order: what passed."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for m in matches:
+        spans.setdefault(m.segment_id, []).append((m.start, m.end))
+    out = []
+    for seg in segments:
+        text = seg["text"]
+        for start, end in split_sentences(text):
+            # Matches count UTF-16 code units; sentences count code points.
+            lo = len(text[:start].encode("utf-16-le")) // 2
+            hi = lo + len(text[start:end].encode("utf-16-le")) // 2
+            if not any(a < hi and lo < b for a, b in spans.get(seg["id"], [])):
+                out.append(text[start:end])
+    return out
+
+
 @bp.get("/bench")
 @auth.require("contributor")
 def bench() -> ResponseReturnValue:
-    return _bench_page(request.args.get("claim", ""))
+    # `text` fills the box (from a reader's report); nothing runs until Check.
+    return _bench_page(request.args.get("claim", ""), text=request.args.get("text", "")[:20000])
 
 
 def _bench_page(claim_id: str, text: str = "", **extra: object) -> str:
@@ -922,6 +1092,7 @@ def bench_run() -> ResponseReturnValue:
     index, _version, semantic = get_matcher().current(db)
     published = find_matches(index, segments, settings, semantic)
     draft = draft_rows = None
+    draft_matches: list[Match] = []
     if claim_id:
         draft = store.get_claim(db, claim_id)
         if draft is None:
@@ -936,8 +1107,10 @@ def bench_run() -> ResponseReturnValue:
         segments=len(segments),
         notes=notes,
         published_rows=_bench_rows(db, published, {}),
+        published_passed=unflagged(segments, published),
         draft=draft,
         draft_rows=draft_rows,
+        draft_passed=unflagged(segments, draft_matches) if draft else [],
     )
     return page
 
@@ -1007,6 +1180,11 @@ def report_resolve(report_id: int) -> ResponseReturnValue:
         abort(404, "No report has that number.")
     except ValueError as exc:
         return report(report_id, str(exc).capitalize() + ".", 422)
+    if form.get("then") == "next":
+        following = store.next_open_report(get_db(), report_id)
+        if following is None:
+            return redirect(url_for("moderate.reports", done="resolved_last"), 303)
+        return redirect(url_for("moderate.report", report_id=following, done="resolved_next"), 303)
     return redirect(url_for("moderate.report", report_id=report_id, done="resolved"), 303)
 
 
@@ -1172,6 +1350,9 @@ CSV_COLUMN_HELP = (
         "one source a line: url | title | publisher | source type | year (or a JSON list)",
     ),
     ("reviewed_at", "optional", "the day the evidence was checked, YYYY-MM-DD"),
+    ("claimant", "optional", "who made the claim: a person, a site or a company"),
+    ("claim_date", "optional", "the day the claim was made, YYYY-MM-DD"),
+    ("appearance", "optional", "the address of a page where the claim appeared"),
 )
 TEMPLATE_RECORDS = [
     {

@@ -93,6 +93,8 @@ def spec() -> dict:
                         {
                             "name": "q",
                             "in": "query",
+                            "description": "Words to find in the text, summary and phrasings: "
+                            "every word must appear, in any form (vaccine finds vaccines).",
                             "schema": {"type": "string", "maxLength": 200},
                         },
                         {

@@ -99,7 +99,9 @@ def looks_like_html(text: str) -> bool:
 
 
 def segments_from_text(text: str) -> list[dict]:
-    """Plain text: a segment per paragraph (blank-line separated)."""
+    """Plain text: a segment per paragraph (blank-line separated). Line endings are
+    normalised first: a browser's form sends CRLF, old Mac files CR."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = [b.strip() for b in re.split(r"\n[ \t]*\n", text)]
     return [{"id": f"s{i}", "text": b} for i, b in enumerate((b for b in blocks if b), 1)]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import db as dbm
+from . import search
 from .claims import clean_claim
 
 SEED_DIR = Path(__file__).parent / "seed"
@@ -180,6 +181,7 @@ def save_claim(
                     rec["id"],
                 ],
             )
+        search.reindex(db, rec["id"], ("current",))
         before = revision(db, existing["current_revision"]) if existing else None
         audit(
             db,
@@ -305,6 +307,7 @@ def publish_claim(db: sqlite_utils.Database, claim_id: str, actor: str) -> dict:
             ],
         )
         _bump_published_version(db)
+        search.reindex(db, claim_id, ("published",))  # the current revision is unchanged
         after = get_claim(db, claim_id)
         audit(db, actor, "claim.publish", "claim", claim_id, _state(claim), _state(after))
         return after
@@ -383,8 +386,13 @@ def list_public_claims(
 ) -> tuple[list[dict], str | None]:
     where = ["status = 'published'"]
     params: list = []
-    if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = search.fts_query(q) if q else None
+    if query:
+        # Words, stemmed: "vaccine autism" finds "Vaccines cause autism."
+        where.append(f"id IN ({search.matching_ids_sql('published')})")
+        params.append(query)
+    elif q:
+        like = _like(q)
         where.append(
             "(text LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\' OR id IN "
             "(SELECT claim_id FROM phrasings WHERE text LIKE ? ESCAPE '\\'))"
@@ -554,17 +562,27 @@ def list_claims(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[dict], int]:
-    """Claims in every state, newest change first, with their open report counts.
-    `status` may also be `pending`: published claims with an edit waiting."""
+    """Claims in every state, with their open report counts: the best word matches
+    first when `q` has words, else the newest change first. `status` may also be
+    `pending`: published claims with an edit waiting."""
     where: list[str] = []
     params: list = []
+    cte, join, order = "", "", "c.updated_at DESC, c.id"
     if status == "pending":
         where.append("c.status = 'published' AND c.pending_status IS NOT NULL")
     elif status:
         where.append("c.status = ?")
         params.append(status)
-    if q:
-        # The current revision's JSON holds phrasings and aliases of drafts too.
+    query = search.fts_query(q) if q else None
+    if query:
+        # Words, stemmed, in the current revision's text, summary, phrasings and
+        # aliases (drafts' too); or the id.
+        cte = f"WITH h AS MATERIALIZED ({search.ranked_ids_sql('current')}) "
+        join = "LEFT JOIN h ON h.claim_id = c.id"
+        where.append("(c.id LIKE ? ESCAPE '\\' OR h.claim_id IS NOT NULL)")
+        params = [query, *params, _like(q)]  # the CTE's parameter comes first
+        order = "h.score IS NULL, h.score, " + order
+    elif q:
         where.append(
             "(c.id LIKE ? ESCAPE '\\' OR c.text LIKE ? ESCAPE '\\' "
             "OR c.summary LIKE ? ESCAPE '\\' OR r.data LIKE ? ESCAPE '\\')"
@@ -577,13 +595,13 @@ def list_claims(
         where.append("c.topic = ?")
         params.append(topic)
     sql_where = ("WHERE " + " AND ".join(where)) if where else ""
-    base = f"FROM claims c JOIN claim_revisions r ON r.id = c.current_revision {sql_where}"
-    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    base = f"FROM claims c JOIN claim_revisions r ON r.id = c.current_revision {join} {sql_where}"
+    total = db.execute(f"{cte}SELECT count(*) {base}", params).fetchone()[0]
     rows = list(
         db.query(
-            "SELECT c.*, (SELECT count(*) FROM reports p WHERE p.claim_id = c.id "
+            f"{cte}SELECT c.*, (SELECT count(*) FROM reports p WHERE p.claim_id = c.id "
             f"AND p.status = 'open') AS open_reports {base} "
-            "ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?",
+            f"ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
     )
@@ -690,6 +708,7 @@ def discard_pending(
             "version = version + 1, updated_at = ? WHERE id = ?",
             [now(), claim_id],
         )
+        search.reindex(db, claim_id, ("current",))
         after = get_claim(db, claim_id)
         audit(db, actor, "claim.discard", "claim", claim_id, _state(claim), _state(after))
         return after
@@ -783,6 +802,15 @@ def get_report(db: sqlite_utils.Database, report_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
+def next_open_report(db: sqlite_utils.Database, after_id: int) -> int | None:
+    """The open report to look at after `after_id`: the next newer one, else the oldest."""
+    row = db.execute(
+        "SELECT id FROM reports WHERE status = 'open' AND id != ? ORDER BY id <= ?, id LIMIT 1",
+        [after_id, after_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def report_counts(db: sqlite_utils.Database) -> dict[str, int]:
     counts = dict.fromkeys(REPORT_STATES, 0)
     counts.update(db.execute("SELECT status, count(*) FROM reports GROUP BY status").fetchall())
@@ -813,6 +841,8 @@ def resolve_report(
                 raise ValueError("say which other report this one duplicates")
         else:
             duplicate_of = None
+        if status == "dismissed_no_action" and not note:
+            raise ValueError("say in the note why the report needs no action")
         if status == "open":
             values = ("open", note or None, None, None, None)
         else:

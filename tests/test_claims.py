@@ -82,3 +82,44 @@ def test_counter_statements_are_a_list_of_sentences():
     assert rec["counter_statements"] == ["Kratom is addictive."]
     with pytest.raises(InvalidClaim, match="counter_statements must be a list"):
         clean_claim({**sample_claims()[0], "counter_statements": [3]})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.fda.gov/kratom?utm_source=twitter&utm_medium=social",
+        "https://www.cdc.gov/page?fbclid=IwAR0abc",
+        "https://www.nhs.uk/x?id=3&gclid=EAIaIQ",
+    ],
+)
+def test_addresses_with_tracking_parameters_are_refused_by_name(url):
+    with pytest.raises(InvalidClaim) as err:
+        clean_claim(
+            {**sample_claims()[0], "evidence": [{**sample_claims()[0]["evidence"][0], "url": url}]}
+        )
+    [problem] = err.value.problems
+    assert problem.startswith("evidence 1: remove the tracking parameters (")
+    assert any(name in problem for name in ("utm_source", "fbclid", "gclid"))
+    with pytest.raises(InvalidClaim, match="appearance: remove the tracking parameters"):
+        clean_claim({**sample_claims()[0], "appearance": url})
+
+
+def test_claimant_date_and_appearance_are_optional_and_checked():
+    plain = clean_claim(sample_claims()[0])
+    assert not {"claimant", "claim_date", "appearance"} & set(plain)  # absent, not empty
+    full = clean_claim(
+        {
+            **sample_claims()[0],
+            "claimant": "  A  wellness blog ",
+            "claim_date": "2025-06-02T10:00:00Z",
+            "appearance": "http://blog.example/kratom",
+        }
+    )
+    assert (full["claimant"], full["claim_date"], full["appearance"]) == (
+        "A wellness blog",
+        "2025-06-02",
+        "http://blog.example/kratom",
+    )
+    with pytest.raises(InvalidClaim) as err:
+        clean_claim({**sample_claims()[0], "claim_date": "June", "appearance": "javascript:x"})
+    assert len(err.value.problems) == 2

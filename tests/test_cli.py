@@ -58,7 +58,7 @@ def test_import_check_export_round_trip(cli, tmp_path):
 
 
 def test_check_reads_stdin_and_says_when_nothing_is_flagged(cli):
-    assert cli("check", "-", input="Drink water. Sleep well.\n").output == "Nothing flagged.\n"
+    assert cli("check", "-", input="Drink water. Sleep well.\n").stdout == "Nothing flagged.\n"
 
 
 def test_import_reports_bad_rows_and_keeps_good_ones(cli, tmp_path):
@@ -89,3 +89,14 @@ def test_console_script_is_installed():
     out = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
     for command in ("serve", "check", "import", "export", "add-moderator"):
         assert command in out.stdout
+
+
+def test_check_on_a_never_served_database_seeds_it_as_serve_does(cli):
+    """A newcomer's first `check` finds the curated claims, not an empty database."""
+    result = cli("check", "-", input="Vaccines cause autism.\n")
+    assert result.exit_code == 0, result.output
+    assert "[FALSE]" in result.stdout and "1 flagged." in result.stdout
+    assert "loaded" in result.stderr and "curated claims" in result.stderr
+    again = cli("check", "-", "--json", input="Vaccines cause autism.\n")
+    assert "curated claims" not in again.stderr  # once only
+    assert json.loads(again.stdout)["matches"][0]["claim_id"] == "vaccines-cause-autism"

@@ -766,6 +766,8 @@ def test_kratom_page_is_flagged_with_tooltip_badge_and_evidence(launch, live_ser
         assert rel == "noopener noreferrer"
         assert target == "_blank"
     card.expect_text("ul.evidence li", "U.S. Food and Drug Administration · Regulator · 2018")
+    card.expect_text("p.checked", "Evidence checked on")  # the claim's reviewed_at, 2026-11-30
+    assert "2026" in card.text("p.checked") and "30" in card.text("p.checked")
     save_screenshot(page, "extension-kratom-tooltip.png")
 
     # The evidence link works: it opens the source in a new tab, with no referrer or opener.

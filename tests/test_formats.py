@@ -82,3 +82,45 @@ def test_format_is_guessed():
 def test_unreadable_files_raise_format_error(fmt, text):
     with pytest.raises(FormatError):
         read_records(text, fmt)
+
+
+ORIGIN = {
+    "claimant": "naturalcures.example",
+    "claim_date": "2025-06-02",
+    "appearance": "https://naturalcures.example/kratom-miracle",
+}
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "claimreview"])
+def test_who_made_the_claim_when_and_where_travel_in_every_format(fmt):
+    record = clean_claim({**sample_claims()[0], **ORIGIN})
+    text = write_records([record], fmt, review_url=lambda i: f"https://hf.example/{i}")
+    [back] = [clean_claim(r) for r in read_records(text, fmt)]
+    assert {k: back[k] for k in ORIGIN} == ORIGIN
+
+
+def test_claim_review_puts_the_claims_origin_in_item_reviewed():
+    import json
+
+    record = clean_claim({**sample_claims()[0], **ORIGIN})
+    [item] = json.loads(write_records([record], "claimreview"))
+    reviewed = item["itemReviewed"]
+    assert reviewed["author"] == {"@type": "Organization", "name": "naturalcures.example"}
+    assert reviewed["datePublished"] == "2025-06-02"
+    assert reviewed["appearance"] == {"@type": "CreativeWork", "url": ORIGIN["appearance"]}
+    # Another fact-checker's markup: a person as author, a list of appearances.
+    foreign = {
+        **item,
+        "itemReviewed": {
+            "@type": "Claim",
+            "author": {"@type": "Person", "name": "Dr Example"},
+            "datePublished": "2024-01-05T08:00:00Z",
+            "appearance": [{"@type": "CreativeWork", "url": "http://blog.example/post"}],
+        },
+    }
+    [back] = read_records(json.dumps([foreign]), "claimreview")
+    assert (back["claimant"], back["claim_date"], back["appearance"]) == (
+        "Dr Example",
+        "2024-01-05",
+        "http://blog.example/post",
+    )

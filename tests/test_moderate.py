@@ -570,7 +570,10 @@ def test_history_shows_each_revision_with_a_readable_diff_and_the_audit_log(app)
     # Word-level marks: the removed words struck out, the new ones inserted.
     assert re.search(r"<del>[^<]*industrial[^<]*</del>", page)
     assert re.search(r"<ins>[^<]*bleach and[^<]*</ins>", page)
-    assert "claim.create" in page and "claim.update" in page and "ann@example.org" in page
+    # The audit log says it in words, with local times, never as codes.
+    log = page.split("Audit log for this claim", 1)[1]
+    assert "created the claim" in log and "edited the claim" in log and "ann@example.org" in log
+    assert "claim.create" not in log and re.search(r'<time datetime="[0-9T:-]+Z"', log)
 
 
 def test_every_state_change_writes_its_audit_entry(app):
@@ -647,6 +650,7 @@ def test_every_state_change_writes_its_audit_entry(app):
         "report.resolve",
         str(report_id),
     )
+
     def import_and_wait():
         res = post(reviewer, "/moderate/import", {"file": (io.BytesIO(b"[]"), "empty.json")})
         _finished(app, res)  # the job runs in the background and audits when it ends
@@ -741,10 +745,13 @@ def test_the_audit_page_filters_by_actor_and_object(app):
     reviewer = logged_in(app, "reviewer", "rita@example.org")
     act(reviewer, app, "kratom-not-addictive", "retire")
     page = reviewer.get("/moderate/audit?actor=rita@example.org").get_data(as_text=True)
-    assert "claim.retire" in page and "kratom-not-addictive" in page
-    assert "claim.create" not in page  # the seed's entries are by 'system'
+    table = page.split("<table", 1)[1]
+    assert "retired it" in table and "Kratom is not addictive." in table
+    assert "created the claim" not in table  # the seed's entries are by 'system'
     page = reviewer.get("/moderate/audit?object_type=claim&object_id=vaccines-cause-autism")
-    assert "claim.publish" in page.get_data(as_text=True)
+    assert "published it" in page.get_data(as_text=True).split("<table", 1)[1]
+    page = reviewer.get("/moderate/audit?action=claim.retire").get_data(as_text=True)
+    assert "retired it" in page.split("<table", 1)[1]
 
 
 # --- claims list -----------------------------------------------------------------------------
@@ -1151,3 +1158,296 @@ def test_a_running_import_shows_its_progress_and_a_failed_one_offers_resume(app)
         db.execute("UPDATE imports SET pid = 999999999 WHERE id = ?", [job_id])  # it died
     page = reviewer.get(f"/moderate/imports/{job_id}").get_data(as_text=True)
     assert "stopped after row 120" in page and "Resume from row 121" in page
+
+
+# --- issue 20: what fact-checkers stumbled on --------------------------------------------
+
+
+def test_workspace_search_finds_words_in_any_form(app):
+    contributor = logged_in(app, "contributor")
+    for q in ("vaccine+autism", "vaccines+autism"):
+        page = contributor.get(f"/moderate/claims?q={q}").get_data(as_text=True)
+        assert 'href="/moderate/claims/vaccines-cause-autism"' in page, q
+
+
+def test_a_near_duplicate_on_create_is_shown_with_a_link_before_it_is_made(app):
+    contributor = logged_in(app, "contributor")
+    res = create(contributor, id="dup", text="Can vaccines cause autism?", phrasings="")
+    page = res.get_data(as_text=True)
+    assert res.status_code == 409 and "looks like a claim we already have" in page
+    assert 'href="/moderate/claims/vaccines-cause-autism"' in page
+    assert 'name="allow_duplicate"' in page and "Can vaccines cause autism?" in page
+    assert query(app, "SELECT count(*) FROM claims WHERE id = 'dup'") == [(0,)]
+    res = create(
+        contributor, id="dup", text="Can vaccines cause autism?", phrasings="", allow_duplicate="1"
+    )
+    assert res.status_code == 303 and status_of(app, "dup") == ("draft", None)
+
+
+def test_save_and_submit_is_one_step_for_new_claims_and_edits(app):
+    contributor = logged_in(app, "contributor")
+    res = create(contributor, id="mms", then="submit")
+    assert "saved_submitted" in res.headers["Location"]
+    assert status_of(app, "mms") == ("in_review", None)
+    claim_id = "kratom-not-addictive"
+    page = contributor.get(f"/moderate/claims/{claim_id}/edit").get_data(as_text=True)
+    assert "Save and submit for review" in page
+    res = post(
+        contributor,
+        f"/moderate/claims/{claim_id}/edit",
+        {**NEW_CLAIM, "text": "Kratom is never addictive.", "version": version_of(app, claim_id)},
+    )
+    res = post(
+        contributor,
+        f"/moderate/claims/{claim_id}/edit",
+        {
+            **NEW_CLAIM,
+            "text": "Kratom is never, ever addictive.",
+            "version": version_of(app, claim_id),
+            "then": "submit",
+        },
+    )
+    assert res.status_code == 303 and status_of(app, claim_id) == ("published", "in_review")
+
+
+def test_self_approval_is_refused_while_another_reviewer_exists(app):
+    ann = logged_in(app, "reviewer", "ann@example.org")
+    create(ann, id="mms")
+    act(ann, app, "mms", "submit")
+    logged_in(app, "reviewer", "rita@example.org")
+    page = ann.get("/moderate/claims/mms").get_data(as_text=True)
+    assert "Approve and publish" not in page and "rita@example.org" in page
+    assert "Send back with note" in page  # they can still send it back
+    res = act(ann, app, "mms", "approve", self_approve="1")
+    assert res.status_code == 403 and status_of(app, "mms") == ("in_review", None)
+
+
+def test_the_only_reviewer_approves_their_own_claim_only_by_saying_so(app):
+    ann = logged_in(app, "admin", "ann@example.org")
+    logged_in(app, "contributor", "carl@example.org")  # contributors cannot approve
+    create(ann, id="mms")
+    act(ann, app, "mms", "submit")
+    page = ann.get("/moderate/claims/mms").get_data(as_text=True)
+    assert 'name="self_approve"' in page and "only reviewer" in page
+    assert act(ann, app, "mms", "approve").status_code == 409
+    assert status_of(app, "mms") == ("in_review", None)
+    assert act(ann, app, "mms", "approve", self_approve="1").status_code == 303
+    assert status_of(app, "mms") == ("published", None)
+
+
+def test_the_review_box_confirms_publishing_and_sends_back_beside_approve(app):
+    contributor = logged_in(app, "contributor")
+    reviewer = logged_in(app, "reviewer", "rita@example.org")
+    create(contributor, id="mms")
+    act(contributor, app, "mms", "submit")
+    page = reviewer.get("/moderate/claims/mms").get_data(as_text=True)
+    review = page.split('class="review-actions"', 1)[1].split("<details", 1)[0]
+    approve = re.search(r"<button[^>]*>Approve and publish</button>", review).group(0)
+    assert "data-confirm=" in approve and "Chlorine dioxide cures autism" in approve
+    assert "Send back with note" in review and 'name="note"' in review
+    assert "<details" not in review  # not hidden in a collapsed panel
+    act(reviewer, app, "mms", "approve")
+    page = reviewer.get("/moderate/claims/mms").get_data(as_text=True)
+    assert "approved by rita@example.org" in page
+
+
+def test_the_claim_page_says_one_revision_number_and_the_derived_required_terms(app):
+    reviewer = logged_in(app, "reviewer")
+    create(reviewer, id="mms", required_terms="")
+    page = reviewer.get("/moderate/claims/mms").get_data(as_text=True)
+    assert not re.search(r"version \d", page) and "revision 1" in page
+    terms = page.split("<h3>Required terms</h3>", 1)[1].split("</p>", 1)[0]
+    assert "derived from the phrasings" in terms
+    assert re.search(r"<p>[a-z ,]+ <span", terms)  # the words themselves are listed
+    # A published claim without given terms: the words of the index readers meet.
+    page = reviewer.get("/moderate/claims/kratom-not-addictive").get_data(as_text=True)
+    terms = page.split("<h3>Required terms</h3>", 1)[1].split("</p>", 1)[0]
+    assert re.search(r"<p>kratom <span class=\"muted\">\(derived", terms), terms
+
+
+def test_history_names_who_published_each_revision(app):
+    contributor = logged_in(app, "contributor")
+    reviewer = logged_in(app, "reviewer", "rita@example.org")
+    create(contributor, id="mms")
+    act(contributor, app, "mms", "submit")
+    act(reviewer, app, "mms", "approve")
+    page = reviewer.get("/moderate/claims/mms/history").get_data(as_text=True)
+    assert "approved and published by rita@example.org" in page
+
+
+def test_the_dashboard_and_audit_log_say_what_happened_in_words(app):
+    contributor = logged_in(app, "contributor", "carl@example.org")
+    reviewer = logged_in(app, "reviewer", "rita@example.org")
+    create(contributor, id="mms")
+    act(contributor, app, "mms", "submit")
+    act(reviewer, app, "mms", "return", note="Add a second source")
+    for path in ("/moderate/", "/moderate/audit"):
+        page = reviewer.get(path).get_data(as_text=True)
+        recent = page.split("Recent changes", 1)[-1] if path == "/moderate/" else page
+        recent = recent.split("<table", 1)[-1] if path != "/moderate/" else recent
+        assert "carl@example.org created the claim" in recent, path
+        assert "rita@example.org sent it back to draft" in recent, path
+        assert "Chlorine dioxide cures autism in children." in recent, path
+        assert "claim.create" not in recent and "claim.return" not in recent, path
+        assert re.search(
+            r'<time datetime="\d{4}-\d\d-\d\dT[\d:]+Z" class="when">\d+ \w+ \d{4}', recent
+        )
+    audit = reviewer.get("/moderate/audit?object_id=mms").get_data(as_text=True)
+    # The fields that changed, in words; the raw record stays one click away.
+    changed = "".join(re.findall(r'<dl class="changes">.*?</dl>', audit, re.S))
+    assert "<dt>Status</dt>" in changed and "In review" in changed and "Draft" in changed
+    assert "published_revision" not in changed and "version" not in changed
+
+
+def test_drafts_list_what_they_lack(app):
+    contributor = logged_in(app, "contributor")
+    create(contributor, id="mms")
+    page = contributor.get("/moderate/claims?status=draft").get_data(as_text=True)
+    row = page.split('href="/moderate/claims/mms"', 1)[1].split("</tr>", 1)[0]
+    # One strong source and two phrasings: below the bar on both counts, in words.
+    assert "Still needs:" in row and "Fewer than 3 phrasings" in row
+    assert "Fewer than 2 strong links" in row
+
+
+def test_the_bench_splits_crlf_paragraphs_and_lists_what_passed(app):
+    contributor = logged_in(app, "contributor")
+    harmless = "Our clinic opens at nine on weekdays."
+    text = "\r\n\r\n".join(
+        [
+            "Kratom is a safe, natural cure for opioid addiction.",
+            harmless,
+            "Drink plenty of water when it is hot.",
+            "Vaccines cause autism, some parents say, but is that so?",
+        ]
+    )
+    page = post(contributor, "/moderate/bench", {"text": text}).get_data(as_text=True)
+    assert "in 4 blocks of text" in page
+    passed = page.split("Not flagged:", 1)[1].split("</details>", 1)[0]
+    assert harmless in passed and "Drink plenty of water" in passed
+    assert "Kratom is a safe" not in passed
+    assert re.search(r"<td><span class=\"muted small\">s1</span>", page)
+
+
+def test_the_bench_explains_unclear(app):
+    contributor = logged_in(app, "contributor")
+    ask = post(contributor, "/moderate/bench", {"text": "Is it true that vaccines cause autism?"})
+    page = ask.get_data(as_text=True)
+    assert ">unclear</span>" in page  # a question neither repeats nor disputes
+    assert "Reader sees “unclear”" in page and "argues against it" in page
+    plain = post(contributor, "/moderate/bench", {"text": "Vaccines cause autism."})
+    assert "Reader sees “unclear”" not in plain.get_data(as_text=True)
+
+
+def test_a_missed_claim_report_leads_to_a_new_claim_and_the_bench(app):
+    reviewer = logged_in(app, "reviewer")
+    passage = "Turmeric shots cure type 2 diabetes in a week."
+    report_id = store.create_report(
+        db_of(app),
+        kind="missed_claim",
+        claim_id=None,
+        passage=passage,
+        url="https://shop.example/turmeric?x=1",
+        comment=None,
+    )["id"]
+    page = reviewer.get(f"/moderate/reports/{report_id}").get_data(as_text=True)
+    assert 'href="https://shop.example/turmeric?x=1" rel="noopener noreferrer"' in page
+    new = re.search(r'href="(/moderate/claims/new\?[^"]+)">Create claim from this', page).group(1)
+    bench = re.search(r'href="(/moderate/bench\?[^"]+)">Try on bench', page).group(1)
+    form = reviewer.get(new.replace("&amp;", "&")).get_data(as_text=True)
+    assert passage in form and f"report #{report_id}" in form
+    assert passage in reviewer.get(bench.replace("&amp;", "&")).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "ftp://x.example/"])
+def test_a_report_address_that_is_not_a_web_page_is_never_a_link(app, url):
+    reviewer = logged_in(app, "reviewer")
+    report_id = store.create_report(
+        db_of(app), kind="missed_claim", claim_id=None, passage="p", url=url, comment=None
+    )["id"]
+    page = reviewer.get(f"/moderate/reports/{report_id}").get_data(as_text=True)
+    assert f'href="{url}' not in page and "not a web address" in page
+
+
+def test_a_dismissal_needs_a_note_and_saving_moves_on_to_the_next_open_report(app):
+    reviewer = logged_in(app, "reviewer")
+    ids = [
+        store.create_report(
+            db_of(app), kind="wrong_flag", claim_id=None, passage=f"p{n}", url=None, comment=None
+        )["id"]
+        for n in range(3)
+    ]
+    res = post(reviewer, f"/moderate/reports/{ids[0]}/resolve", {"status": "dismissed_no_action"})
+    assert res.status_code == 422 and "why the report needs no action" in res.get_data(as_text=True)
+    res = post(
+        reviewer,
+        f"/moderate/reports/{ids[0]}/resolve",
+        {"status": "dismissed_no_action", "note": "The flag is right.", "then": "next"},
+    )
+    assert res.headers["Location"].startswith(f"/moderate/reports/{ids[1]}?done=resolved_next")
+    for n in (1, 2):
+        res = post(
+            reviewer,
+            f"/moderate/reports/{ids[n]}/resolve",
+            {"status": "actioned", "note": "ok", "then": "next"},
+        )
+    assert res.headers["Location"] == "/moderate/reports?done=resolved_last"
+
+
+def test_forms_mark_required_fields_and_highlight_the_ones_with_problems(app):
+    contributor = logged_in(app, "contributor")
+    page = contributor.get("/moderate/claims/new").get_data(as_text=True)
+    for name in ("Canonical text", "Verdict", "Topic", "Summary"):
+        assert re.search(rf'{name} <abbr class="req" title="required">\*</abbr>', page), name
+    assert re.search(r'name="topic"[^>]*required', page)
+    res = create(
+        contributor,
+        summary="",
+        ev_url="https://www.fda.gov/x?utm_source=newsletter&utm_medium=email",
+    )
+    page = res.get_data(as_text=True)
+    assert res.status_code == 422
+    assert "remove the tracking parameters (utm_source, utm_medium)" in page
+    assert re.search(r'name="summary"[^>]*aria-invalid="true"', page)
+    assert re.search(r'name="ev_url"[^>]*aria-invalid="true"', page)
+    assert not re.search(r'name="text"[^>]*aria-invalid', page)
+
+
+def test_claimant_claim_date_and_appearance_are_kept_shown_and_exported(app):
+    contributor = logged_in(app, "contributor")
+    create(
+        contributor,
+        id="mms",
+        claimant="Genesis II Church",
+        claim_date="2025-04-01",
+        appearance="https://church.example/mms",
+    )
+    page = contributor.get("/moderate/claims/mms").get_data(as_text=True)
+    assert "Genesis II Church" in page and 'href="https://church.example/mms"' in page
+    body = contributor.get("/moderate/export?format=claimreview&status=draft").get_json()
+    [item] = [i for i in body if i["identifier"] == "mms"]
+    assert item["itemReviewed"]["author"]["name"] == "Genesis II Church"
+    assert item["itemReviewed"]["datePublished"] == "2025-04-01"
+    assert item["itemReviewed"]["appearance"]["url"] == "https://church.example/mms"
+
+
+def test_every_page_offers_a_skip_link_and_the_password_minimum_is_stated(app):
+    admin = logged_in(app, "admin")
+    page = admin.get("/moderate/claims").get_data(as_text=True)
+    assert page.index('class="skip-link" href="#main"') < page.index("<nav")
+    assert 'id="main"' in page
+    assert "at least 12 characters" in admin.get("/moderate/users").get_data(as_text=True)
+    assert "at least 12 characters" in admin.get("/moderate/account").get_data(as_text=True)
+
+
+def test_the_evidence_checklist_stands_above_approve_and_the_confirmation_says_so(app):
+    contributor = logged_in(app, "contributor")
+    reviewer = logged_in(app, "reviewer")
+    create(contributor, id="mms")  # one strong source and two phrasings: below the bar
+    act(contributor, app, "mms", "submit")
+    page = reviewer.get("/moderate/claims/mms").get_data(as_text=True)
+    review = page.split('<div class="review"', 1)[1]
+    assert review.index("Evidence checklist") < review.index("Approve and publish")
+    assert "Fewer than 2 strong links" in review.split("Approve and publish", 1)[0]
+    assert page.count("data-checklist") == 1  # once, where the decision is made
+    approve = re.search(r"<button[^>]*>Approve and publish</button>", review).group(0)
+    assert "below the evidence bar (2 to fix)" in approve

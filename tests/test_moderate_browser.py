@@ -129,8 +129,11 @@ def test_a_claim_goes_from_draft_to_published_to_retired_in_the_browser(browser,
     expect(page.locator("#draft-results tr.tried")).to_contain_text(SENTENCE)
     assert v1_match(page, server.url) == []
 
-    # Approve and publish; now the published set flags it and so does /v1/match.
+    # Ada wrote it and is the only reviewer: she approves it only by saying so (the
+    # box is required), then confirms the publish; the set flags it, so does /v1/match.
     page.goto(server.url + "/moderate/claims/mms-autism")
+    expect(page.locator(".review")).to_contain_text("Send back with note")
+    page.check("input[name=self_approve]")
     page.click("button:has-text('Approve and publish')")
     expect(page.locator(".flash")).to_contain_text("Approved and published")
     expect(page.locator(".meta .status").first).to_have_text("Published")
@@ -146,15 +149,15 @@ def test_a_claim_goes_from_draft_to_published_to_retired_in_the_browser(browser,
 
     # Retire it (the confirm dialog is accepted); matching drops it at once.
     page.goto(server.url + "/moderate/claims/mms-autism")
-    page.click("summary:has-text('Reviewer actions')")
+    page.click("summary:has-text('Retire, merge')")
     page.click("button:has-text('Retire')")
     expect(page.locator(".meta .status").first).to_have_text("Retired")
     assert v1_match(page, server.url) == []
 
-    # The history says who changed what.
-    page.click("text=History")
+    # The history says who changed what, in words.
+    page.click("a.button:has-text('History')")
     log = page.locator("table.log")
-    for action in ("claim.create", "claim.submit", "claim.publish", "claim.retire"):
+    for action in ("created the claim", "sent it for review", "published it", "retired it"):
         expect(log).to_contain_text(action)
     expect(log).to_contain_text("ada@example.org")
 
@@ -193,4 +196,124 @@ def test_two_moderators_editing_one_claim_get_a_conflict_page(browser, server):
     expect(carl.locator(".flash")).to_contain_text("pending edit")
     carl.click("text=History")
     expect(carl.locator(".revision")).to_have_count(3)
+    assert problems == []
+
+
+# --- narrow screens ------------------------------------------------------------------------
+
+
+def scroll_overflow(page) -> int:
+    """How far the page scrolls sideways, in CSS pixels (0: it does not)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/moderate/",
+        "/moderate/claims",
+        "/moderate/claims/vaccines-cause-autism",
+        "/moderate/claims/vaccines-cause-autism/history",
+        "/moderate/claims/new",
+        "/moderate/reports",
+        "/moderate/users",
+        "/moderate/audit",
+        "/moderate/api-keys",
+        "/moderate/import",
+        "/moderate/bench",
+    ],
+)
+def test_no_workspace_page_scrolls_sideways_at_390_px(browser, server, path):
+    from playwright.sync_api import expect
+
+    db = dbm.open_db(server.db_path)
+    from server import store
+
+    store.create_report(
+        db,
+        kind="missed_claim",
+        claim_id="vaccines-cause-autism",
+        passage="A long passage without spaces " + "x" * 120,
+        url="https://example.org/" + "a-very-long-path-segment/" * 8,
+        comment="A reader's comment.",
+    )
+    db.close()
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    log_in(page, server.url, "ada@example.org")
+    page.goto(server.url + path)
+    expect(page.locator("main h1").first).to_be_visible()
+    assert scroll_overflow(page) <= 0, f"{path} scrolls sideways"
+    if path == "/moderate/bench":
+        page.fill("textarea[name=text]", "Vaccines cause autism.\n\nDrink water when it is hot.")
+        page.click("button:has-text('Check')")
+        expect(page.locator("#published-results")).to_be_visible()
+        assert scroll_overflow(page) <= 0, "the bench results scroll sideways"
+    if path == "/moderate/users":
+        # Every account's buttons can be reached: inside the table's own scroll box.
+        button = page.locator("button:has-text('Reset password')").first
+        button.scroll_into_view_if_needed()
+        expect(button).to_be_in_viewport()
+    assert problems == []
+    context.close()
+
+
+def test_the_first_tab_offers_to_skip_to_the_content(browser, server):
+    problems: list[str] = []
+    page = open_page(browser, problems)
+    log_in(page, server.url, "ada@example.org")
+    page.goto(server.url + "/moderate/claims")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Skip to the content"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    inside = page.evaluate("() => !!document.activeElement.closest('main')")
+    assert inside and problems == []
+
+
+def test_times_show_in_the_readers_time_zone(browser, server):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(timezone_id="Asia/Tokyo", locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, server.url, "ada@example.org")
+    page.goto(server.url + "/moderate/claims/vaccines-cause-autism/history")
+    first = page.locator("time.when").first
+    expect(first).not_to_contain_text("UTC")  # rewritten by the script
+    stamp = first.get_attribute("datetime")
+    shown = first.text_content()
+    expected = page.evaluate(
+        "(s) => new Intl.DateTimeFormat(undefined, {day: 'numeric', month: 'short', "
+        "year: 'numeric', hour: '2-digit', minute: '2-digit'}).format(new Date(s))",
+        stamp,
+    )
+    assert shown == expected and "UTC" in first.get_attribute("title")
+    context.close()
+
+
+def test_a_near_duplicate_is_shown_before_it_is_made_and_can_still_be_made(browser, server):
+    from playwright.sync_api import expect
+
+    problems: list[str] = []
+    page = open_page(browser, problems)
+    log_in(page, server.url, "carl@example.org")
+    page.goto(server.url + "/moderate/claims/new")
+    page.fill("textarea[name=text]", "Can vaccines cause autism?")
+    page.select_option("select[name=verdict]", "false")
+    page.fill("input[name=topic]", "vaccines")
+    page.fill("textarea[name=summary]", "Studies of millions of children find no link.")
+    page.click("button:has-text('Create draft')")
+    warning = page.locator(".duplicates")
+    expect(warning).to_contain_text("looks like a claim we already have")
+    expect(warning.locator("a")).to_have_text(["Vaccines cause autism."])
+    page.click("button:has-text('create it anyway')")
+    expect(page.locator(".flash")).to_have_text("Draft created.")
+    expect(page.locator("h1")).to_contain_text("Can vaccines cause autism?")
     assert problems == []

@@ -30,6 +30,14 @@ def test_plain_text_paragraphs_become_segments():
     assert not looks_like_html("a < b and c > d")
 
 
+def test_crlf_and_cr_paragraphs_split_like_lf_ones():
+    """A browser's form sends CRLF line endings: four paragraphs stay four."""
+    paragraphs = ["First one.", "Second one.", "Third one.", "Fourth one."]
+    for newline in ("\r\n", "\r", "\n"):
+        text = (newline * 2).join(paragraphs)
+        assert [s["text"] for s in segments_from_text(text)] == paragraphs
+
+
 def test_div_text_and_list_item_tails_are_read_as_the_extension_reads_them():
     """Issue 12, point 9: a <div>'s own text and a list item's text after a nested
     list were dropped, so `healthflags check` missed what the extension sends."""

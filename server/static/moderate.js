@@ -56,8 +56,22 @@
     });
   }
 
+  // Times arrive in UTC; show them in the reader's own time zone and language.
+  function localTimes() {
+    var format = new Intl.DateTimeFormat(undefined, {
+      day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit"
+    });
+    document.querySelectorAll("time.when[datetime]").forEach(function (node) {
+      var moment = new Date(node.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) return;
+      node.title = node.textContent;  // the UTC wording stays one hover away
+      node.textContent = format.format(moment);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpEvidence();
     setUpCopy();
+    localTimes();
   });
 })();

@@ -152,11 +152,15 @@ def test_tiers_follow_the_thresholds(index):
     # Thresholds just above and below this sentence's own score.
     above, below = min(1.0, m.score + 1e-3), m.score - 1e-3
     [m] = find_matches(
-        index, [{"id": "s", "text": text}], Settings(confident=above, possible=below)
+        index,
+        [{"id": "s", "text": text}],
+        Settings(confident=above, confident_curated=above, possible=below),
     )
     assert m.tier == "possible"
     [m] = find_matches(
-        index, [{"id": "s", "text": text}], Settings(confident=below, possible=below)
+        index,
+        [{"id": "s", "text": text}],
+        Settings(confident=below, confident_curated=below, possible=below),
     )
     assert m.tier == "confident"
     assert find_matches(index, [{"id": "s", "text": text}], Settings(possible=above)) == []

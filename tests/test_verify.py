@@ -58,7 +58,7 @@ def flags(index, text: str) -> list[tuple[str, str, str, str]]:
             "addiction.",
             (
                 "kratom-safe-natural-cure-opioid-addiction",
-                "possible",
+                "confident",
                 "repeats",
                 "contradicts_evidence",
             ),
@@ -66,7 +66,7 @@ def flags(index, text: str) -> list[tuple[str, str, str, str]]:
         # A myth named as a myth is disputed.
         (
             "The myth that vaccines cause autism was debunked long ago.",
-            ("vaccines-cause-autism", "possible", "disputes", "consistent_with_evidence"),
+            ("vaccines-cause-autism", "confident", "disputes", "consistent_with_evidence"),
         ),
         # Reported, not asserted: shown as talked about, never as a confident repeat.
         (

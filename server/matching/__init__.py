@@ -184,7 +184,8 @@ def _match(
     else:
         stance, score = cand.verdict.stance, cand.verdict.score
         # A mention (stance unclear) is shown, never as a confident flag.
-        confident = score >= settings.confident and stance != "unclear"
+        bar = settings.confident_curated if cand.claim in index.counters else settings.confident
+        confident = score >= bar and stance != "unclear"
         tier = "confident" if confident else "possible"
     n = settings.quote_context
     return Match(

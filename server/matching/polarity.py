@@ -141,6 +141,7 @@ class Clause:
     negated: frozenset[str]  # terms under an odd number of negations
     words: tuple[str, ...]  # casefolded words, for the cue lists
     negations: int
+    debunk: bool = False  # holds a debunking cue (`debunks`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +180,7 @@ def _clause(text: str, aliases: Aliases) -> Clause:
     negated = in_scope(is_neg, is_skip)
     terms = tuple(s for s, k in zip(stems, is_skip, strict=True) if not k)
     flipped = frozenset(s for s, k, n in zip(stems, is_skip, negated, strict=True) if n and not k)
-    return Clause(terms, flipped, words, sum(is_neg))
+    return Clause(terms, flipped, words, sum(is_neg), debunks(words))
 
 
 def in_scope(
@@ -200,7 +201,7 @@ def in_scope(
 
 
 def cues(words: tuple[str, ...], table: frozenset[str]) -> bool:
-    return any(w in table for w in words)
+    return not table.isdisjoint(words)
 
 
 def debunks(words: tuple[str, ...]) -> bool:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .index import Index
-from .polarity import ATTRIBUTION, FIRST_PERSON, HEDGES, Clause, Reading, cues, debunks
+from .polarity import ATTRIBUTION, FIRST_PERSON, HEDGES, Clause, Reading, cues
 
 CLASSES = ("repeats", "disputes", "mentions", "unrelated")
 FEATURES = (
@@ -113,9 +113,7 @@ def features(
     `logit`, `lead`, `coverage`, `evidence` and `precision`."""
     names = index.term_list
     subject = {names[t] for t in index.required(claim).tolist()}
-    pro: set[str] = set()
-    for p in index.phrasings_of(claim):
-        pro.update(index.phrasing_terms(p))
+    pro = _claim_terms(index, claim)
     counters = index.counters.get(claim, [])
     con = {t for c in counters for t in c.terms}
     said = reading.terms
@@ -139,13 +137,13 @@ def features(
         x["counter_flip"] = _flip(index, here, set(best.terms) - subject, best.negated)
         x["claim_side"] = _share(index, pro - con, said)
         x["counter_side"] = _share(index, con - pro, said)
-    x["debunk_here"] = float(debunks(here.words))
-    x["debunk_before"] = float(any(debunks(c.words) for c in reading.clauses[:at]))
-    x["debunk_after"] = float(any(debunks(c.words) for c in reading.clauses[at + 1 :]))
+    x["debunk_here"] = float(here.debunk)
+    x["debunk_before"] = float(any(c.debunk for c in reading.clauses[:at]))
+    x["debunk_after"] = float(any(c.debunk for c in reading.clauses[at + 1 :]))
     words = [w for c in reading.clauses for w in c.words]
     # A clause that calls something fake is the writer's own framing ("don't believe
     # the lies: ..."), not a report of what others say.
-    reported = [w for c in reading.clauses if not debunks(c.words) for w in c.words]
+    reported = [w for c in reading.clauses if not c.debunk for w in c.words]
     x["attribution"] = float(cues(tuple(reported), ATTRIBUTION) or _according(reported))
     x["question"] = float(reading.question)
     x["hedge"] = float(cues(tuple(words), HEDGES))
@@ -164,6 +162,18 @@ def judge(x: np.ndarray, head: Head = HEAD) -> Verdict:
     k = int(np.argmax(p[:3]))  # what the sentence does, if it is about the claim
     stance = ("repeats", "disputes", "unclear")[k]
     return Verdict(tuple(round(float(v), 6) for v in p), stance, float(p[k]))
+
+
+def _claim_terms(index: Index, claim: int) -> frozenset[str]:
+    """Every term of a claim's phrasings, kept on the index once computed (the index
+    is read-only, and a dict item is set atomically)."""
+    cache = index.__dict__.setdefault("_claim_terms", {})
+    found = cache.get(claim)
+    if found is None:
+        found = cache[claim] = frozenset(
+            t for p in index.phrasings_of(claim) for t in index.phrasing_terms(p)
+        )
+    return found
 
 
 def _claim_clause(clauses: tuple[Clause, ...], words: set[str]) -> int:

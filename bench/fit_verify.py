@@ -30,7 +30,6 @@ equally in total.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
@@ -38,7 +37,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from datasets import Labelled, load_pairs
+from datasets import Labelled, half_of, load_pairs
 from scipy.optimize import minimize
 
 from server import db as dbm
@@ -54,7 +53,6 @@ FIT_SETTINGS = Settings()
 # (the shipped claims have close siblings, "clinical trials prove kratom works" and
 # "kratom is a proven treatment for opioid withdrawal"), not called unrelated.
 SIBLING = 0.75
-SALT = "healthflags/flags/2026-12"  # bench/datasets.py: fit and report halves
 
 # Our own frames around a claim's wording (s: the sentence, l: it lower-cased at
 # the start, q: without its final stop).
@@ -188,11 +186,6 @@ def generated(index: Index, claims: list[dict], rng: random.Random, counters: bo
             for t in rng.sample(COUNTER_TEMPLATES, 2):
                 items.append((t.format(**f), {c["id"]: DIS}, UNR))
     return rows_for(index, items)
-
-
-def half_of(key: str) -> str:
-    digest = hashlib.sha256(f"{SALT}\0{key}".encode()).digest()
-    return "fit" if digest[0] % 2 == 0 else "report"
 
 
 def news_items(path: Path) -> list[str]:

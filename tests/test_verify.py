@@ -51,7 +51,7 @@ def flags(index, text: str) -> list[tuple[str, str, str, str]]:
         # Calling the other side "fake news" is no debunk of the claim said after it.
         (
             "Don't believe the fake news: vaccines cause autism.",
-            ("vaccines-cause-autism", "possible", "repeats", "contradicts_evidence"),
+            ("vaccines-cause-autism", "confident", "repeats", "contradicts_evidence"),
         ),
         (
             "Ignore the so-called fact-checkers: kratom is a safe, natural cure for opioid "
@@ -166,7 +166,7 @@ def test_a_short_imported_claim_is_not_confident_inside_a_longer_different_sente
         ("Kratom is not addictive.", {"addict"}),
         ("It is not true that kratom isn't addictive.", {"true", "kratom"}),  # twice: cancels
         ("The liver removes toxins without any special detox.", {"special", "detox"}),
-        ("This drink is sugar-free.", {"sugar"}),
+        ("A risk-free way to quit.", set()),  # as the claims' phrasings read it
     ],
 )
 def test_negation_scope(text, negated):

@@ -23,8 +23,6 @@ SCOPE = 4  # content words a negation reaches
 CLAUSE = re.compile(
     r"[;:()\u2014\u2013]|\s-\s|\b(?:so|but|because|while|although|though|whereas|yet)\b", re.I
 )
-_COMPOUND_FREE = re.compile(r"\b([^\W_]+)-free\b", re.I)  # "sugar-free": no sugar
-_FREE_OF = re.compile(r"\bfree (?:of|from)\b", re.I)
 
 # Cue words, compared with the casefolded word (no stemming: short closed lists).
 DEBUNK = frozenset(
@@ -160,7 +158,7 @@ class Reading:
 
 def read(text: str, aliases: Aliases) -> Reading:
     """A sentence's clauses with their terms, negated terms and words."""
-    text = _FREE_OF.sub(" without ", _COMPOUND_FREE.sub(r"no \1", text))
+    # "risk-free" stays two words, "risk" and "free", as claims' phrasings are read.
     clauses = []
     for part in CLAUSE.split(text):
         if part and part.strip():

@@ -149,13 +149,13 @@ def decision_pairs(
     data: Labelled, index: Index, neutral: int, semantic: Semantic | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows (all FEATURES) and labels of every pair `find_matches` scores."""
-    everything = Settings(possible=0.0, min_coverage=0.0, top_k=10_000)
+    everything = Settings(floor=0.0, min_coverage=0.0, top_k=10_000)
     x: list[list[float]] = []
     y: list[float] = []
     for qid, text in data.queries:
         want = data.relevant_groups[qid]
         pairs = candidate_features(
-            index, [{"id": qid, "text": text}], everything, semantic, Settings().possible
+            index, [{"id": qid, "text": text}], everything, semantic, Settings().words_flag
         )
         best: dict[str, tuple[float, int]] = {}
         for i, (*_, claim, f) in enumerate(pairs):
@@ -171,7 +171,7 @@ def decision_pairs(
     sentences = neutral_sentences(neutral, seed=11)  # calibrate.py draws another seed
     for i in range(0, len(sentences), 80):
         segs = [{"id": str(j), "text": t} for j, t in enumerate(sentences[i : i + 80])]
-        for *_, f in candidate_features(index, segs, everything, semantic, Settings().possible):
+        for *_, f in candidate_features(index, segs, everything, semantic, Settings().words_flag):
             x.append(f.vector())
             y.append(0.0)
     return np.array(x), np.array(y)
@@ -192,7 +192,7 @@ def fit_semantic(x: np.ndarray, y: np.ndarray) -> Weights:
     training data, as the lexical threshold does."""
     lexical, settings = Weights(), Settings()
     z = x @ np.array([getattr(lexical, f) for f in FEATURES]) + lexical.bias
-    floor = np.log(settings.possible / (1 - settings.possible))
+    floor = np.log(settings.words_flag / (1 - settings.words_flag))
     closest = z >= np.log(settings.embed_floor / (1 - settings.embed_floor))
     print(
         f"embed_floor={settings.embed_floor}: keeps {int(y[closest].sum())} of "

@@ -86,6 +86,7 @@ def settings() -> Settings:
     cfg = current_app.config
     return Settings(
         confident=cfg["MATCH_CONFIDENT"],
+        confident_curated=cfg["MATCH_CONFIDENT_CURATED"],
         possible=cfg["MATCH_POSSIBLE"],
         max_sentences=cfg["MATCH_MAX_SENTENCES"],
     )

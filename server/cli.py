@@ -57,6 +57,11 @@ def main() -> None:
     help="Seconds a client has to send a whole request.",
 )
 @click.option("--no-seed", is_flag=True, help="Do not load the curated claims on first start.")
+@click.option(
+    "--replica-of",
+    metavar="URL",
+    help="Serve read-only from a copy that Litestream follows; URL is the primary's.",
+)
 @db_option
 def serve(
     host: str,
@@ -65,9 +70,13 @@ def serve(
     threads: int,
     read_timeout: float,
     no_seed: bool,
+    replica_of: str | None,
     db_path: str | None,
 ) -> None:
     """Serve the API and the workspace with gunicorn (threaded workers, see serving.py)."""
+    if replica_of:
+        _serve_replica(replica_of, host, port, workers, threads, read_timeout, db_path)
+        return
     app = _app(db_path)
     database = app.config["DATABASE"]
     # Migrations and the first-run seed happen here, once, before any worker starts.
@@ -102,6 +111,29 @@ def serve(
         bind=f"{host}:{port}",
         workers=workers,
         threads=threads,
+        read_timeout=read_timeout,
+    ).run()
+
+
+def _serve_replica(primary, host, port, workers, threads, read_timeout, db_path) -> None:
+    """A read replica: no migration, seed or import recovery, which all write."""
+    import time
+
+    os.environ["HEALTHFLAGS_REPLICA_OF"] = primary
+    app = _app(db_path)
+    database = app.config["DATABASE"]
+    deadline = time.monotonic() + 120
+    while not Path(database).exists():  # the follower restores it first
+        if time.monotonic() > deadline:
+            raise click.ClickException(f"{database} was not restored within 120 s")
+        time.sleep(0.2)
+    os.environ["HEALTHFLAGS_DATABASE"] = database
+    os.environ["HEALTHFLAGS_WORKERS"] = str(workers)
+    click.echo(f"healthflags replica of {primary} on http://{host}:{port}/ (copy {database})")
+    from .serving import Server
+
+    Server(
+        create_app, bind=f"{host}:{port}", workers=workers, threads=threads,
         read_timeout=read_timeout,
     ).run()
 

@@ -70,6 +70,11 @@ def get_db() -> sqlite_utils.Database:
     long-lived threads): opening one and setting its PRAGMAs costs about 1 ms, a
     fifth of a /v1/match request. A thread that ends (the development server's)
     takes its connection with it."""
+    if "db" not in g and current_app.config.get("REPLICA_OF"):
+        from .replica import connect_ro
+
+        # A replica opens its copy read-only for one request only (see replica.py).
+        g.db, g.db_kept = connect_ro(current_app.config["DATABASE"]), False
     if "db" not in g:
         app = current_app
         local = app.extensions.get("healthflags_db_threads")

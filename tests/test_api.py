@@ -10,7 +10,7 @@ from conftest import sample_claims
 from server import db as dbm
 from server import store
 
-KRATOM = "Kratom is a safe, natural cure for opioid addiction."
+KRATOM = "Kratom is a safe, natural treatment for opioid addiction."  # the claim, word for word
 
 
 def match(client, *texts: str, **extra):
@@ -404,7 +404,7 @@ def test_six_segments_of_20000_dots_get_an_answer(client):
 def test_a_page_over_the_sentence_budget_is_refused_whole(client):
     """Issue 12, point 1: the work a request may ask for is bounded (5,000 sentences
     by default) and a page over it gets a clear 413, not part of an answer."""
-    segments = [{"id": str(i), "text": "Kratom cures addiction. " * 500} for i in range(11)]
+    segments = [{"id": str(i), "text": "Vaccines cause autism. " * 500} for i in range(11)]
     res = client.post("/v1/match", json={"segments": segments})
     assert res.status_code == 413
     assert res.get_json()["error"]["code"] == "too_many_sentences"

@@ -849,7 +849,8 @@ def test_claims_in_links_table_cells_list_items_and_after_emoji_are_anchored(lau
     # at the sentence, and the server's offsets slice the text the way JavaScript does.
     emoji = flagged("#emoji")
     assert len(emoji) == 1 and emoji[0][0] == "healthflags-misinformation"
-    assert emoji[0][1].startswith("Switching to kratom is a risk-free way to quit heroin"), emoji
+    # (No "say kratom fans" any more: a claim the page attributes to others is only possible.)
+    assert emoji[0][1].startswith("Switching to 𝒦ratom is a risk-free way to quit heroin"), emoji
     offsets = page.evaluate(
         """async (server) => {
       const text = document.getElementById('emoji').textContent;

@@ -162,6 +162,11 @@ def page_flags(index, name: str) -> list:
     return find_matches(index, segments_from_html((FIXTURES / name).read_text()))
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15, open: verification misses 'Unlike methadone, kratom is not addictive, "
+    "so ...' and 'Clinical trials have proven that kratom works ...' (see bench/README.md)",
+)
 def test_a_kratom_sales_page_lights_up_its_claims_and_nothing_else(published_index):
     flags = page_flags(published_index, "kratom-blog.html")
     bad = {

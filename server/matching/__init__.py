@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .build import build_index
 from .config import DEFAULT, Settings, TooMuchText
 from .decide import Features, Weights, assessment
-from .index import Index, build_index
+from .index import Index
 from .polarity import read
 from .ranking import rank, rank_features
 from .retrieve import Candidate, Unit, find_candidates, read_page

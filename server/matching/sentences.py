@@ -20,46 +20,15 @@ _LAST_WORD = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)\.$")
 
 ABBREVIATIONS = frozenset(
     [
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "prof",
-        "sr",
-        "jr",
-        "st",
-        "vs",
-        "etc",
-        "eg",
-        "ie",
-        "e.g",
-        "i.e",
-        "u.s",
-        "u.k",
-        "no",
-        "fig",
-        "approx",
-        "dept",
-        "inc",
-        "ltd",
-        "co",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mt",
-        "ft",
-        "al",
+        "dr", "mr", "mrs", "ms", "prof", "sr", "jr", "st", "vs", "etc", "eg", "ie",
+        "e.g", "i.e", "u.s", "u.k", "no", "fig", "approx", "dept", "inc", "ltd", "co",
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+        "dec", "mt", "ft", "al",
     ]
 )
+
+# Words a single capital letter names a kind of: the letter is no initial.
+LETTER_NAMES = frozenset(["vitamin", "vitamins", "hepatitis", "plan", "type", "group", "class"])
 
 MAX_SENTENCE_CHARS = 400
 _BULLET_START = frozenset("-*•·▪‣◦–—0123456789")
@@ -115,8 +84,12 @@ def _is_real_end(text: str, start: int, end: int) -> bool:
             found = word.group(1) if word else ""
         else:
             found = text[i:start]
+            if i > 0 and text[i - 1].isalnum():
+                found = text[i - 1 : start]  # "5d1e." ends a code, not an initial
         if found and (found.casefold() in ABBREVIATIONS or len(found) == 1):
-            return False  # "Dr. Smith", "J. Smith"
+            # "Dr. Smith", "J. Smith"; but "vitamin D." and "hepatitis B." end sentences
+            before = text[max(0, start - 12) : start - len(found)].split()
+            return bool(before) and before[-1].casefold() in LETTER_NAMES
     return True
 
 

@@ -177,3 +177,39 @@ def test_pages_hold_two_claim_sentences_and_attributed_claims():
             if any(c["label"] == "mentions" for c in s["claims"]):
                 with_mentions.add(page["id"])
     assert len(with_two) >= 3 and len(with_mentions) >= 3
+
+
+# --- the training pairs in bench/train/: frozen too, and never a copy of a report sentence ---
+
+TRAIN = ROOT / "bench" / "train"
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def train_pairs() -> list[dict]:
+    lines = (TRAIN / "pairs-train.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_training_pairs_match_their_frozen_checksum_and_name_published_claims():
+    pinned = dict(
+        reversed(line.split(None, 1)) for line in (TRAIN / "SHA256SUMS").read_text().splitlines()
+    )
+    got = hashlib.sha256((TRAIN / "pairs-train.jsonl").read_bytes()).hexdigest()
+    assert pinned == {"pairs-train.jsonl": got}
+    for p in train_pairs():
+        assert p["claim_id"] in CLAIMS and p["label"] in PAIR_LABELS, p["id"]
+
+
+def test_no_training_sentence_is_close_to_a_report_sentence():
+    """Fitting on a sentence of the report set (or one a word or two away) would make the
+    report figures a fit figure: every training sentence stays below half word overlap."""
+    report = [_words(p["text"]) for p in pairs()]
+    report += [_words(s["text"]) for page in pages().values() for s in sentences(page)]
+    report = [r for r in report if r]
+    for p in train_pairs():
+        mine = _words(p["text"])
+        closest = max(len(mine & r) / len(mine | r) for r in report)
+        assert closest < 0.5, (p["id"], closest)

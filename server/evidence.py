@@ -69,6 +69,7 @@ COPY_HOSTS = {
     "cybercemetery.unt.edu": "web archive",
     "webharvest.gov": "web archive",
     "pagefreezer.com": "web archive",
+    "archive.cdc.gov": "CDC's archive of retired pages",
     "webarchive.nationalarchives.gov.uk": "web archive",
     "govdelivery.com": "e-mail bulletin relay",
     "prnewswire.com": "press-release relay",
@@ -87,6 +88,19 @@ COPY_HOSTS = {
 }
 # URL shapes that mark a newsletter or bulletin rather than the source itself.
 NEWSLETTER = re.compile(r"newsletter|/the_scoop|/bulletins?/|/e-?news/", re.I)
+
+# Addresses that reach a page's content but are not the page a reader opens: say why.
+ADDRESS_PROBLEMS = (
+    (re.compile(r"^api\."), "an API address, not the page a reader opens"),
+    (re.compile(r"(^|\.)amp\.|/amp(/|$)"), "an AMP copy; link the publisher's own page"),
+    (re.compile(r"[?&]ifcn_misinformation="), "an entry in Poynter's database; link the fact-check"),
+    (re.compile(r"/highwire/markup/|[?&]iframe=true"), "a fragment of a page, not the article"),
+    (
+        re.compile(r"[?&](autologincheck|term|s|ref|source|from)=", re.I),
+        "carries a parameter of someone's visit; drop it",
+    ),
+    (re.compile(r"/zh_HAN[ST]$|/(full|information|abstract)/[a-z]{2}$"), "a language variant of the page; link the page itself"),
+)
 
 # Established fact-checkers: signatories of the IFCN code of principles, or health
 # fact-checkers of that standing. A host maps to the reason it is on the list.
@@ -213,6 +227,16 @@ def copy_reason(url: str) -> str | None:
     return None
 
 
+def address_problem(url: str) -> str | None:
+    """Why a link's address is not the page itself (an API, an AMP copy, a fragment,
+    a visitor's parameters), or None."""
+    name, where = host(url), _where(url)
+    for pattern, reason in ADDRESS_PROBLEMS:
+        if pattern.search(name) or pattern.search(where):
+            return reason
+    return None
+
+
 def _where(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + ("?" + parts.query if parts.query else "")
@@ -243,7 +267,7 @@ def type_problem(ev: dict) -> str | None:
     kind, url = ev.get("source_type"), ev.get("url") or ""
     if kind not in STRONG_TYPES:
         return None
-    reason = copy_reason(url)
+    reason = copy_reason(url) or address_problem(url)
     if reason:
         return f"{host(url)} is not the original page ({reason})"
     if kind == "fact_check" and not fact_checker(url):

@@ -270,7 +270,7 @@ SUB_NATIONAL = re.compile(
 # Hosts under gov.uk and nhs.uk that are national bodies (Wales's NHS is its nation's);
 # any other is a council or a local NHS trust.
 NATIONAL_UK = {
-    "food.gov.uk", "hse.gov.uk", "mhra.gov.uk", "publishing.service.gov.uk",
+    "food.gov.uk", "hse.gov.uk", "mhra.gov.uk", "hfea.gov.uk", "publishing.service.gov.uk",
     "england.nhs.uk", "digital.nhs.uk", "wales.nhs.uk", "api.nhs.uk",
 }
 

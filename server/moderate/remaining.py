@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -34,9 +33,9 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import auth, evidence, importer, search, store, wording
-from .api import settings as match_settings
-from .claims import (
+from .. import auth, evidence, importer, search, store, wording
+from ..api import settings as match_settings
+from ..claims import (
     HARMS,
     SOURCE_LABELS,
     SOURCE_TYPES,
@@ -46,16 +45,15 @@ from .claims import (
     clean_claim,
     slugify,
 )
-from .db import get_db
-from .formats import FORMATS, FormatError, guess_format, read_rows, write_records
-from .matcher import embed_published, get_matcher, store_vectors
-from .matching import Index, Match, Semantic, build_index, find_matches
-from .matching.semantic import phrasing_texts
-from .matching.sentences import split_sentences
-from .pagetext import looks_like_html, segments_from_html, segments_from_text
-from .wording import REPORT_LABELS, STATUS_LABELS
-
-bp = Blueprint("moderate", __name__, url_prefix="/moderate")
+from ..db import get_db
+from ..formats import FORMATS, FormatError, guess_format, read_rows, write_records
+from ..matcher import embed_published, get_matcher, store_vectors
+from ..matching import Index, Match, Semantic, build_index, find_matches
+from ..matching.semantic import phrasing_texts
+from ..matching.sentences import split_sentences
+from ..pagetext import looks_like_html, segments_from_html, segments_from_text
+from ..wording import REPORT_LABELS, STATUS_LABELS
+from . import bp
 
 PAGE_SIZE = 50
 # After a redirect the page says what happened; only these fixed texts can appear.

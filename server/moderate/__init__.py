@@ -1,0 +1,7 @@
+"""The moderators' workspace: HTML pages under /moderate."""
+
+from flask import Blueprint
+
+bp = Blueprint("moderate", __name__, url_prefix="/moderate")
+
+from . import remaining  # noqa: E402, F401  (attaches the routes to bp)

@@ -10,7 +10,6 @@ only /v1/*).
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import secrets
 from collections.abc import Callable
@@ -30,10 +29,9 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import FileStorage
 
-from .. import auth, evidence, importer, search, store, wording
+from .. import auth, importer, search, store, wording
 from ..api import settings as match_settings
 from ..claims import (
     HARMS,
@@ -43,7 +41,6 @@ from ..claims import (
     VERDICTS,
     InvalidClaim,
     clean_claim,
-    slugify,
 )
 from ..db import get_db
 from ..formats import FORMATS, FormatError, guess_format, read_rows, write_records
@@ -52,209 +49,20 @@ from ..matching import Index, Match, Semantic, build_index, find_matches
 from ..matching.semantic import phrasing_texts
 from ..matching.sentences import split_sentences
 from ..pagetext import looks_like_html, segments_from_html, segments_from_text
-from ..wording import REPORT_LABELS, STATUS_LABELS
 from . import bp
+from .common import (
+    PAGE_SIZE,
+    cheap_hashes,
+    claim_or_404,
+    form_version,
+    int_arg,
+    moderator,
+    sentence,
+    to_claim,
+)
+from .forms import error_fields, evidence_checklist, form_values, record_from_form
 
-PAGE_SIZE = 50
-# After a redirect the page says what happened; only these fixed texts can appear.
-MESSAGES = {
-    "created": "Draft created.",
-    "saved": "Saved.",
-    "saved_pending": "Saved as a pending edit: readers keep seeing the published version "
-    "until a reviewer approves it.",
-    "unchanged": "Nothing changed, so nothing was saved.",
-    "submitted": "Sent for review.",
-    "saved_submitted": "Saved and sent for review.",
-    "approved": "Approved and published. Matching picks it up within seconds.",
-    "returned": "Sent back to draft.",
-    "retired": "Retired: it is no longer matched.",
-    "merged": "Merged: it is retired and points to the claim that replaces it.",
-    "discarded": "Pending edit discarded; the published version is current again.",
-    "resolved": "Report updated.",
-    "resolved_next": "Report updated. This is the next open report.",
-    "resolved_last": "Report updated. No open reports are left.",
-    "logged_out": "You are logged out.",
-    "password_changed": "Password changed. Your other sessions have ended.",
-    "sessions_ended": "Your other sessions have ended.",
-    "user_updated": "Account updated.",
-    "key_revoked": "API key revoked.",
-}
-# Views that take uploads get a larger body limit than the JSON API's, once logged in.
-UPLOAD_ENDPOINTS = {"moderate.import_upload", "moderate.bench_run"}
 CHART_COLOURS = ("#0b57d0", "#b3261e", "#1b6e3a", "#8a5a00", "#6f42c1")
-
-
-# --- every request ---------------------------------------------------------------------
-
-
-@bp.before_request
-def before() -> None:
-    auth.load_user()
-    if request.endpoint in UPLOAD_ENDPOINTS and g.user is not None:
-        limit = current_app.config["MODERATE_MAX_UPLOAD"]
-        request.max_content_length = limit
-        request.max_form_memory_size = limit
-    auth.check_csrf()
-
-
-@bp.after_request
-def after(response: Response) -> Response:
-    auth.save_csrf_seed(response)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
-
-
-@bp.context_processor
-def template_globals() -> dict:
-    return {
-        "user": auth.current_user(),
-        "csrf_token": auth.csrf_token,
-        "has_role": lambda role: auth.has_role(auth.current_user(), role),
-        "verdict_labels": VERDICT_LABELS,
-        "status_labels": STATUS_LABELS,
-        "report_labels": REPORT_LABELS,
-        "source_labels": SOURCE_LABELS,
-        "message": MESSAGES.get(request.args.get("done", "")),
-        "pretty": pretty,
-        "changes": changes,
-        "action_words": wording.ACTION_WORDS,
-        "min_password": auth.MIN_PASSWORD,
-        "claim_texts": claim_texts,
-        "evidence_checklist": evidence_checklist,
-        "evidence_horizon": evidence.HORIZON_YEARS,
-    }
-
-
-def evidence_checklist(rec: dict) -> list[str]:
-    """What the claim lacks by the evidence bar, for a stored record or the edit
-    form's values (phrasings as lines, a blank evidence row, years as text)."""
-    phrasings = rec.get("phrasings") or []
-    if isinstance(phrasings, str):
-        phrasings = _lines(phrasings)
-    rows = []
-    for ev in rec.get("evidence") or []:
-        if ev.get("url"):
-            year = str(ev.get("year") or "")
-            rows.append({**ev, "year": int(year) if year.isdigit() else None})
-    return evidence.checklist({**rec, "phrasings": phrasings, "evidence": rows})
-
-
-bp.add_app_template_filter(wording.utc_words, "utc_words")
-
-
-def claim_texts(events: list[dict]) -> dict[str, str]:
-    """The text of each claim an audit list names, so rows say the claim, not its id."""
-    ids = list({e["object_id"] for e in events if e["object_type"] == "claim"})
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = get_db().execute(f"SELECT id, text FROM claims WHERE id IN ({marks})", ids)
-    return dict(rows.fetchall())
-
-
-def pretty(value: object) -> str:
-    if value is None:
-        return "—"
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
-
-
-def _short(value: object, limit: int = 160) -> str | None:
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _around_change(old: str, new: str, context: int = 40) -> tuple[str, str]:
-    """Two long texts cut to where they differ, so the change is what shows."""
-    start = 0
-    while start < min(len(old), len(new)) and old[start] == new[start]:
-        start += 1
-    end = 0
-    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
-        end += 1
-    lo = max(0, start - context)
-
-    def cut(text: str) -> str:
-        hi = min(len(text), len(text) - end + context)
-        return ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
-
-    return cut(old), cut(new)
-
-
-def _pair(old: object, new: object) -> tuple[str | None, str | None]:
-    if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > 160:
-        old, new = _around_change(old, new)
-    return _short(old, 240), _short(new, 240)
-
-
-def changes(before: object, after: object) -> list[tuple[str, str | None, str | None]]:
-    """An audit entry's before/after as the fields that differ: (field, old, new)."""
-    if isinstance(before, dict) or isinstance(after, dict):
-        b = before if isinstance(before, dict) else {}
-        a = after if isinstance(after, dict) else {}
-        keys = [
-            k
-            for k in dict.fromkeys([*b, *a])
-            if b.get(k) != a.get(k) and k not in wording.HIDDEN_FIELDS
-        ]
-        return [
-            (
-                wording.field(k),
-                *_pair(wording.value(k, b.get(k)), wording.value(k, a.get(k))),
-            )
-            for k in keys
-        ]
-    if before == after:
-        return []
-    return [("value", *_pair(before, after))]
-
-
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> ResponseReturnValue:
-    code = exc.code or 500
-    return render_template("moderate/error.html", code=code, exc=exc), code
-
-
-def _user() -> dict:
-    return g.user
-
-
-def _cheap() -> bool:
-    return bool(current_app.config["PASSWORD_HASH_CHEAP"])
-
-
-def _version() -> int | None:
-    """The claim version the moderator's form was made from."""
-    try:
-        return int(request.form["version"])
-    except (KeyError, ValueError):
-        abort(400, "The form is missing the claim's version. Reload the page and try again.")
-
-
-def _claim_or_404(claim_id: str) -> dict:
-    claim = store.get_claim(get_db(), claim_id)
-    if claim is None:
-        abort(404, "No claim has that id.")
-    return claim
-
-
-def _to_claim(claim_id: str, done: str) -> Response:
-    return redirect(url_for("moderate.claim", claim_id=claim_id, done=done), 303)
-
-
-def _int_arg(name: str, default: int = 0) -> int:
-    try:
-        return max(0, int(request.args.get(name, default)))
-    except ValueError:
-        return default
 
 
 # --- login, logout, account ---------------------------------------------------------------
@@ -314,7 +122,7 @@ def login_submit() -> ResponseReturnValue:
         )
         return page, status, {"Retry-After": str(wait)}
     db = get_db()
-    found = auth.authenticate(db, email, password, _cheap())
+    found = auth.authenticate(db, email, password, cheap_hashes())
     if found is None:
         throttle.failed(keys)
         current_app.logger.warning("failed moderator login from %s", request.remote_addr)
@@ -334,7 +142,7 @@ def login_submit() -> ResponseReturnValue:
 @bp.post("/logout")
 @auth.require("contributor")
 def logout() -> ResponseReturnValue:
-    auth.end_session(get_db(), _user())
+    auth.end_session(get_db(), moderator())
     response = redirect(url_for("moderate.index", done="logged_out"), 303)
     auth.clear_session_cookie(response)
     return response
@@ -355,12 +163,16 @@ def account_password() -> ResponseReturnValue:
     db = get_db()
     try:
         auth.change_password(
-            db, _user(), form.get("current_password", ""), form.get("new_password", ""), _cheap()
+            db,
+            moderator(),
+            form.get("current_password", ""),
+            form.get("new_password", ""),
+            cheap_hashes(),
         )
     except ValueError as exc:
-        return account(str(exc).capitalize() + ".", 422)
+        return account(sentence(exc), 422)
     # Every session ended with the change; this browser gets a fresh one.
-    token = auth.create_session(db, _user(), current_app.config["SESSION_LIFETIME"])
+    token = auth.create_session(db, moderator(), current_app.config["SESSION_LIFETIME"])
     response = redirect(url_for("moderate.account", done="password_changed"), 303)
     auth.set_session_cookie(response, token)
     return response
@@ -369,7 +181,7 @@ def account_password() -> ResponseReturnValue:
 @bp.post("/account/sessions")
 @auth.require("contributor")
 def account_sessions() -> ResponseReturnValue:
-    auth.end_other_sessions(get_db(), _user())
+    auth.end_other_sessions(get_db(), moderator())
     return redirect(url_for("moderate.account", done="sessions_ended"), 303)
 
 
@@ -438,7 +250,7 @@ def claims() -> ResponseReturnValue:
     verdict = args.get("verdict") or None
     if status not in (None, "pending", *store.CLAIM_STATUSES) or verdict not in (None, *VERDICTS):
         abort(400, "Unknown status or verdict.")
-    page = _int_arg("page", 0)
+    page = int_arg("page", 0)
     rows, total = store.list_claims(
         db,
         q=args.get("q", "").strip()[:200],
@@ -468,102 +280,6 @@ def _lacks(db: sqlite_utils.Database, rows: list[dict]) -> dict[str, list[str]]:
         for r in rows
         if r["status"] in ("draft", "in_review")
     }
-
-
-def _lines(value: str) -> list[str]:
-    return [line.strip() for line in value.splitlines() if line.strip()]
-
-
-def _aliases(value: str, problems: list[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for n, line in enumerate(_lines(value), 1):
-        term, sep, names = line.partition(":")
-        if not sep or not term.strip():
-            problems.append(f"aliases line {n}: write it as “term: other name; other name”")
-            continue
-        out.setdefault(term.strip(), []).extend(
-            n.strip() for n in re.split(r"[;,]", names) if n.strip()
-        )
-    return out
-
-
-def _evidence(form: MultiDict) -> list[dict]:
-    """Evidence rows from the form's parallel lists; fully blank rows are dropped."""
-    fields = ("url", "title", "publisher", "source_type", "year", "doi", "pmid", "current_reason")
-    columns = {f: form.getlist(f"ev_{f}") for f in fields}
-    rows = []
-    for i in range(max(len(c) for c in columns.values())):
-        row = {f: (columns[f][i].strip() if i < len(columns[f]) else "") for f in fields}
-        if row["url"] or row["title"] or row["publisher"]:
-            rows.append({k: v for k, v in row.items() if v or k in ("url", "title", "publisher")})
-    return rows
-
-
-def record_from_form(form: MultiDict, claim_id: str | None = None) -> tuple[dict, list[str]]:
-    """A claim record from the edit form, and the problems the form itself has
-    (the store's clean_claim finds the rest)."""
-    problems: list[str] = []
-    topic = form.get("topic", "").strip()
-    record = {
-        "id": claim_id or form.get("id", "").strip() or None,
-        "text": form.get("text", ""),
-        "verdict": form.get("verdict", ""),
-        "summary": form.get("summary", ""),
-        "topic": slugify(topic, 60) if topic else "",
-        "harm": form.get("harm", "medium"),
-        "phrasings": _lines(form.get("phrasings", "")),
-        "aliases": _aliases(form.get("aliases", ""), problems),
-        "required_terms": [
-            t.strip() for t in re.split(r"[\n;,]", form.get("required_terms", "")) if t.strip()
-        ],
-        "counter_statements": _lines(form.get("counter_statements", "")),
-        "evidence": _evidence(form),
-        "reviewed_at": form.get("reviewed_at", "").strip() or None,
-        "claimant": form.get("claimant", "").strip() or None,
-        "claim_date": form.get("claim_date", "").strip() or None,
-        "appearance": form.get("appearance", "").strip() or None,
-    }
-    return record, problems
-
-
-def form_values(rec: dict) -> dict:
-    """A record as the edit form shows it."""
-    return {
-        "id": rec.get("id") or "",
-        "text": rec.get("text", ""),
-        "verdict": rec.get("verdict", ""),
-        "summary": rec.get("summary", ""),
-        "topic": rec.get("topic", ""),
-        "harm": rec.get("harm", "medium"),
-        "phrasings": "\n".join(rec.get("phrasings", [])),
-        "aliases": "\n".join(
-            f"{term}: {'; '.join(names)}" for term, names in (rec.get("aliases") or {}).items()
-        ),
-        "required_terms": ", ".join(rec.get("required_terms", [])),
-        "counter_statements": "\n".join(rec.get("counter_statements", [])),
-        "reviewed_at": rec.get("reviewed_at") or "",
-        "claimant": rec.get("claimant") or "",
-        "claim_date": rec.get("claim_date") or "",
-        "appearance": rec.get("appearance") or "",
-        "evidence": [*rec.get("evidence", []), {}],  # one blank row to fill in
-    }
-
-
-def error_fields(problems: list[str]) -> set[str]:
-    """The form fields a list of problems is about, so the form can mark them: each
-    problem names its field first ("summary is required", "evidence 2: …")."""
-    fields = set()
-    for problem in problems:
-        head = problem.split(":", 1)[0].split(" ")
-        if head[0] == "evidence" and len(head) > 1 and head[1].isdigit():
-            fields.add(f"evidence-{head[1]}")
-        elif head[0] == "aliases":
-            fields.add("aliases")
-        elif head[0] == "each" and len(head) > 2:
-            fields.add(head[2])  # "each of phrasings must be …"
-        else:
-            fields.add(head[0])
-    return fields
 
 
 def _edit_page(
@@ -619,22 +335,22 @@ def claim_create() -> ResponseReturnValue:
             # Look first: the same claim worded a little differently is better
             # added as a phrasing of the one that exists.
             return _edit_page(None, form_values(record), [], 409, duplicates=twins)
-        claim = store.create_claim(db, record, _user()["email"], comment=comment)
+        claim = store.create_claim(db, record, moderator()["email"], comment=comment)
     except InvalidClaim as exc:
         return _edit_page(None, form_values(record), exc.problems, 422)
     except store.AlreadyExists as exc:
         return _edit_page(None, form_values(record), [str(exc)], 409)
     if request.form.get("then") == "submit":
-        store.submit_for_review(db, claim["id"], _user()["email"], claim["version"])
-        return _to_claim(claim["id"], "saved_submitted")
-    return _to_claim(claim["id"], "created")
+        store.submit_for_review(db, claim["id"], moderator()["email"], claim["version"])
+        return to_claim(claim["id"], "saved_submitted")
+    return to_claim(claim["id"], "created")
 
 
 @bp.get("/claims/<claim_id>")
 @auth.require("contributor")
 def claim(claim_id: str) -> ResponseReturnValue:
     db = get_db()
-    row = _claim_or_404(claim_id)
+    row = claim_or_404(claim_id)
     current = store.revision_info(db, row["current_revision"])
     published = (
         store.revision_info(db, row["published_revision"]) if row["published_revision"] else None
@@ -692,7 +408,7 @@ def _published_by(db: sqlite_utils.Database, claim_id: str) -> dict | None:
 @bp.get("/claims/<claim_id>/edit")
 @auth.require("contributor")
 def claim_edit(claim_id: str) -> ResponseReturnValue:
-    row = _claim_or_404(claim_id)
+    row = claim_or_404(claim_id)
     if row["status"] == "retired":
         abort(409, "A retired claim cannot be edited.")
     current = store.revision_info(get_db(), row["current_revision"])
@@ -703,17 +419,17 @@ def claim_edit(claim_id: str) -> ResponseReturnValue:
 @auth.require("contributor")
 def claim_update(claim_id: str) -> ResponseReturnValue:
     db = get_db()
-    row = _claim_or_404(claim_id)
+    row = claim_or_404(claim_id)
     if row["status"] == "retired":
         abort(409, "A retired claim cannot be edited.")
-    version = _version()
+    version = form_version()
     record, problems = record_from_form(request.form, claim_id)
     comment = request.form.get("comment", "").strip()[:500] or None
     try:
         if problems:
             raise InvalidClaim(problems)
         saved, what = store.save_claim(
-            db, record, _user()["email"], comment=comment, expected_version=version
+            db, record, moderator()["email"], comment=comment, expected_version=version
         )
     except InvalidClaim as exc:
         return _edit_page(
@@ -728,12 +444,12 @@ def claim_update(claim_id: str) -> ResponseReturnValue:
         return _conflict_page(exc.claim, record)
     if request.form.get("then") == "submit" and _submittable(saved):
         # Save and submit in one step: the submit checks the version just saved.
-        store.submit_for_review(db, claim_id, _user()["email"], saved["version"])
-        return _to_claim(claim_id, "saved_submitted")
+        store.submit_for_review(db, claim_id, moderator()["email"], saved["version"])
+        return to_claim(claim_id, "saved_submitted")
     if what == "unchanged":
-        return _to_claim(claim_id, "unchanged")
+        return to_claim(claim_id, "unchanged")
     pending = saved["status"] == "published"
-    return _to_claim(claim_id, "saved_pending" if pending else "saved")
+    return to_claim(claim_id, "saved_pending" if pending else "saved")
 
 
 def _submittable(claim: dict) -> bool:
@@ -783,16 +499,16 @@ def _transition(
     claim_id: str, done: str, action: Callable[..., dict], *args: object
 ) -> ResponseReturnValue:
     """Run one lifecycle step; a stale version or a wrong state answers 409 with why."""
-    _claim_or_404(claim_id)
+    claim_or_404(claim_id)
     try:
-        action(get_db(), claim_id, _user()["email"], _version(), *args)
+        action(get_db(), claim_id, moderator()["email"], form_version(), *args)
     except store.Conflict:
         abort(409, "Someone changed this claim since you opened the page. Reload it and look.")
     except ValueError as exc:
-        abort(409, str(exc).capitalize() + ".")
+        abort(409, sentence(exc))
     if done == "approved":
         embed_published(current_app, get_db())  # its vectors now, not on a reader's request
-    return _to_claim(claim_id, done)
+    return to_claim(claim_id, done)
 
 
 @bp.post("/claims/<claim_id>/submit")
@@ -804,7 +520,7 @@ def claim_submit(claim_id: str) -> ResponseReturnValue:
 @bp.post("/claims/<claim_id>/approve")
 @auth.require("reviewer")
 def claim_approve(claim_id: str) -> ResponseReturnValue:
-    claim = _claim_or_404(claim_id)
+    claim = claim_or_404(claim_id)
     own = _own_work(claim)
     if own and _other_reviewers():
         abort(403, "You wrote this version, and another reviewer can approve it: ask them.")
@@ -824,7 +540,7 @@ def _own_work(claim: dict) -> bool:
         get_db()
         .execute(
             "SELECT 1 FROM claim_revisions WHERE claim_id = ? AND id > ? AND author = ? LIMIT 1",
-            [claim["id"], since, _user()["email"]],
+            [claim["id"], since, moderator()["email"]],
         )
         .fetchone()
     )
@@ -836,7 +552,7 @@ def _other_reviewers() -> list[str]:
     rows = get_db().execute(
         "SELECT email FROM users WHERE role IN ('reviewer', 'admin') AND disabled = 0 "
         "AND id != ? ORDER BY email",
-        [_user()["id"]],
+        [moderator()["id"]],
     )
     return [r[0] for r in rows.fetchall()]
 
@@ -938,7 +654,7 @@ def diff(old: list[str], new: list[str]) -> list[dict]:
 @auth.require("contributor")
 def claim_history(claim_id: str) -> ResponseReturnValue:
     db = get_db()
-    row = _claim_or_404(claim_id)
+    row = claim_or_404(claim_id)
     revisions = store.claim_revisions(db, claim_id)
     events = store.audit_events(db, object_type="claim", object_id=claim_id, limit=500)
     # Who published each revision: the publish entry records the revision it made public.
@@ -971,7 +687,7 @@ def audit_log() -> ResponseReturnValue:
     filters = {k: args.get(k, "").strip()[:200] for k in ("actor", "action", "object_type")}
     filters["object_id"] = args.get("object_id", "").strip()[:200]
     events = store.audit_events(
-        get_db(), **{k: v or None for k, v in filters.items()}, before_id=_int_arg("before") or None
+        get_db(), **{k: v or None for k, v in filters.items()}, before_id=int_arg("before") or None
     )
     return render_template("moderate/audit.html", events=events, filters=filters, page_size=100)
 
@@ -1122,7 +838,7 @@ def reports() -> ResponseReturnValue:
     status = request.args.get("status", "open")
     if status not in ("all", *store.REPORT_STATES):
         abort(400, "Unknown report state.")
-    page = _int_arg("page", 0)
+    page = int_arg("page", 0)
     rows = store.list_reports(
         get_db(),
         status=None if status == "all" else status,
@@ -1169,7 +885,7 @@ def report_resolve(report_id: int) -> ResponseReturnValue:
         store.resolve_report(
             get_db(),
             report_id,
-            _user()["email"],
+            moderator()["email"],
             form.get("status", ""),
             form.get("note", ""),
             int(duplicate_of) if duplicate_of.isdigit() else None,
@@ -1177,7 +893,7 @@ def report_resolve(report_id: int) -> ResponseReturnValue:
     except store.NotFound:
         abort(404, "No report has that number.")
     except ValueError as exc:
-        return report(report_id, str(exc).capitalize() + ".", 422)
+        return report(report_id, sentence(exc), 422)
     if form.get("then") == "next":
         following = store.next_open_report(get_db(), report_id)
         if following is None:
@@ -1214,7 +930,7 @@ def import_form(
 def import_upload() -> ResponseReturnValue:
     fmt = request.form.get("format") or None
     publish = request.form.get("publish") == "1"
-    if publish and not auth.has_role(_user(), "admin"):
+    if publish and not auth.has_role(moderator(), "admin"):
         abort(403, "Only an admin can publish claims on import.")
     if fmt is not None and fmt not in FORMATS:
         abort(400, "Unknown format.")
@@ -1235,7 +951,7 @@ def import_upload() -> ResponseReturnValue:
     db = get_db()
     job_id = importer.create_job(
         db,
-        actor=_user()["email"],
+        actor=moderator()["email"],
         fmt=fmt,
         filename=kept["name"],
         upload_path=kept["path"],
@@ -1304,7 +1020,7 @@ def import_job(import_id: int) -> ResponseReturnValue:
 def import_action(import_id: int, action: str) -> ResponseReturnValue:
     db = get_db()
     try:
-        getattr(importer, action)(db, import_id, _user()["email"])
+        getattr(importer, action)(db, import_id, moderator()["email"])
     except store.NotFound:
         abort(404, "No import has that number.")
     except ValueError as exc:
@@ -1440,11 +1156,11 @@ def user_create() -> ResponseReturnValue:
             form.get("email", ""),
             password,
             form.get("role", ""),
-            actor=_user()["email"],
-            cheap=_cheap(),
+            actor=moderator()["email"],
+            cheap=cheap_hashes(),
         )
     except ValueError as exc:
-        return users(str(exc).capitalize() + ".", 422)
+        return users(sentence(exc), 422)
     # Shown once, in this response only: the password is never stored in clear.
     shown = password if not form.get("password") else None
     return users(created=made, shown_password=shown)
@@ -1462,9 +1178,9 @@ def _user_or_404(user_id: int) -> dict:
 def user_role(user_id: int) -> ResponseReturnValue:
     _user_or_404(user_id)
     try:
-        auth.set_role(get_db(), user_id, request.form.get("role", ""), _user())
+        auth.set_role(get_db(), user_id, request.form.get("role", ""), moderator())
     except ValueError as exc:
-        return users(str(exc).capitalize() + ".", 422)
+        return users(sentence(exc), 422)
     return redirect(url_for("moderate.users", done="user_updated"), 303)
 
 
@@ -1475,9 +1191,9 @@ def user_password(user_id: int) -> ResponseReturnValue:
     typed = request.form.get("password", "")
     password = typed or auth.generate_password()
     try:
-        auth.reset_password(get_db(), user_id, password, _user(), _cheap())
+        auth.reset_password(get_db(), user_id, password, moderator(), cheap_hashes())
     except ValueError as exc:
-        return users(str(exc).capitalize() + ".", 422)
+        return users(sentence(exc), 422)
     return users(reset_for=target, shown_password=None if typed else password)
 
 
@@ -1496,9 +1212,9 @@ def user_enable(user_id: int) -> ResponseReturnValue:
 def _set_disabled(user_id: int, disabled: bool) -> ResponseReturnValue:
     _user_or_404(user_id)
     try:
-        auth.set_disabled(get_db(), user_id, disabled, _user())
+        auth.set_disabled(get_db(), user_id, disabled, moderator())
     except ValueError as exc:
-        return users(str(exc).capitalize() + ".", 422)
+        return users(sentence(exc), 422)
     return redirect(url_for("moderate.users", done="user_updated"), 303)
 
 
@@ -1517,9 +1233,9 @@ def api_keys(error: str | None = None, status: int = 200, **extra: object) -> Re
 @auth.require("admin")
 def api_key_create() -> ResponseReturnValue:
     try:
-        row, token = auth.create_api_key(get_db(), request.form.get("name", ""), _user())
+        row, token = auth.create_api_key(get_db(), request.form.get("name", ""), moderator())
     except ValueError as exc:
-        return api_keys(str(exc).capitalize() + ".", 422)
+        return api_keys(sentence(exc), 422)
     return api_keys(new_key=row, token=token)
 
 
@@ -1527,9 +1243,9 @@ def api_key_create() -> ResponseReturnValue:
 @auth.require("admin")
 def api_key_revoke(key_id: int) -> ResponseReturnValue:
     try:
-        auth.revoke_api_key(get_db(), key_id, _user())
+        auth.revoke_api_key(get_db(), key_id, moderator())
     except store.NotFound:
         abort(404, "No API key has that number.")
     except ValueError as exc:
-        return api_keys(str(exc).capitalize() + ".", 409)
+        return api_keys(sentence(exc), 409)
     return redirect(url_for("moderate.api_keys", done="key_revoked"), 303)

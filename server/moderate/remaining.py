@@ -9,7 +9,6 @@ only /v1/*).
 
 from __future__ import annotations
 
-import difflib
 import re
 import secrets
 from collections.abc import Callable
@@ -29,13 +28,11 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 
-from .. import auth, importer, search, store, wording
+from .. import auth, importer, search, store
 from ..api import settings as match_settings
 from ..claims import (
     HARMS,
-    SOURCE_LABELS,
     SOURCE_TYPES,
-    VERDICT_LABELS,
     VERDICTS,
     InvalidClaim,
     clean_claim,
@@ -59,6 +56,7 @@ from .common import (
     to_claim,
 )
 from .forms import error_fields, evidence_checklist, form_values, record_from_form
+from .history import diff, revision_lines
 
 # --- login, logout, account ---------------------------------------------------------------
 
@@ -414,110 +412,6 @@ def claim_discard(claim_id: str) -> ResponseReturnValue:
 
 
 # --- claims: history and diffs -------------------------------------------------------------------
-
-
-def revision_lines(rec: dict) -> list[str]:
-    """A revision as labelled lines, one fact a line, so a diff reads as sentences."""
-    lines = [
-        f"Text: {rec.get('text', '')}",
-        f"Verdict: {VERDICT_LABELS.get(rec.get('verdict'), rec.get('verdict'))}",
-        f"Summary: {rec.get('summary', '')}",
-        f"Topic: {rec.get('topic', '')}",
-        f"Harm: {rec.get('harm', '')}",
-    ]
-    lines += [f"Phrasing: {p}" for p in rec.get("phrasings", [])]
-    lines += [f"Alias: {t} = {', '.join(n)}" for t, n in (rec.get("aliases") or {}).items()]
-    if rec.get("required_terms"):
-        lines.append(f"Required terms: {', '.join(rec['required_terms'])}")
-    lines += [f"The other side: {p}" for p in rec.get("counter_statements", [])]
-    if rec.get("reviewed_at"):
-        lines.append(f"Evidence checked on: {rec['reviewed_at']}")
-    for key in ("claimant", "claim_date", "appearance"):
-        if rec.get(key):
-            lines.append(f"{wording.FIELD_WORDS[key]}: {rec[key]}")
-    for ev in rec.get("evidence", []):
-        year = f", {ev['year']}" if ev.get("year") else ""
-        kind = SOURCE_LABELS.get(ev.get("source_type", ""), ev.get("source_type", ""))
-        lines.append(
-            f"Evidence: {ev.get('title', '')} ({ev.get('publisher', '')}{year}; {kind}) "
-            f"{ev.get('url', '')}"
-        )
-    return lines
-
-
-def _word_parts(a: str, b: str) -> tuple[list, list]:
-    """Word-level marks within a changed line: (changed?, text) parts for each side."""
-    wa, wb = re.findall(r"\S+|\s+", a), re.findall(r"\S+|\s+", b)
-    old, new = [], []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
-        if i2 > i1:
-            old.append((op != "equal", "".join(wa[i1:i2])))
-        if j2 > j1:
-            new.append((op != "equal", "".join(wb[j1:j2])))
-    return old, new
-
-
-def diff(old: list[str], new: list[str]) -> list[dict]:
-    """Lines marked same / removed / added; a changed line shows its changed words."""
-    out: list[dict] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out += [{"kind": "same", "parts": [(False, line)]} for line in old[i1:i2]]
-            continue
-        removed, added = old[i1:i2], new[j1:j2]
-        paired = min(len(removed), len(added)) if op == "replace" else 0
-        dels, adds = [], []
-        for a, b in zip(removed[:paired], added[:paired], strict=True):
-            o, n = _word_parts(a, b)
-            dels.append({"kind": "removed", "parts": o})
-            adds.append({"kind": "added", "parts": n})
-        dels += [{"kind": "removed", "parts": [(True, line)]} for line in removed[paired:]]
-        adds += [{"kind": "added", "parts": [(True, line)]} for line in added[paired:]]
-        out += dels + adds
-    return out
-
-
-@bp.get("/claims/<claim_id>/history")
-@auth.require("contributor")
-def claim_history(claim_id: str) -> ResponseReturnValue:
-    db = get_db()
-    row = claim_or_404(claim_id)
-    revisions = store.claim_revisions(db, claim_id)
-    events = store.audit_events(db, object_type="claim", object_id=claim_id, limit=500)
-    # Who published each revision: the publish entry records the revision it made public.
-    published_by = {
-        (e["after"] or {}).get("published_revision"): e
-        for e in reversed(events)
-        if e["action"] == "claim.publish"
-    }
-    entries = []
-    previous: list[str] = []
-    for rev in revisions:
-        lines = revision_lines(rev["data"])
-        entries.append(
-            {
-                **rev,
-                "lines": lines,
-                "diff": diff(previous, lines) if previous else [],
-                "published_by": published_by.get(rev["id"]),
-            }
-        )
-        previous = lines
-    entries.reverse()
-    return render_template("moderate/history.html", claim=row, revisions=entries, events=events)
-
-
-@bp.get("/audit")
-@auth.require("reviewer")
-def audit_log() -> ResponseReturnValue:
-    args = request.args
-    filters = {k: args.get(k, "").strip()[:200] for k in ("actor", "action", "object_type")}
-    filters["object_id"] = args.get("object_id", "").strip()[:200]
-    events = store.audit_events(
-        get_db(), **{k: v or None for k, v in filters.items()}, before_id=int_arg("before") or None
-    )
-    return render_template("moderate/audit.html", events=events, filters=filters, page_size=100)
 
 
 # --- test bench -----------------------------------------------------------------------------------

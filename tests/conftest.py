@@ -192,6 +192,12 @@ def app(db_path: Path):
 
 
 @pytest.fixture
+def cheap_hashes(app):
+    """Hashes made through the web (password change, reset, new users) stay fast."""
+    app.config["PASSWORD_HASH_CHEAP"] = True
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -199,10 +199,12 @@ def run(engine: Engine, docs: list[Doc]) -> list[list[scoring.Flag]]:
 def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scoring.Tally:
     says = "repeats" if name == "fullfact" else None  # see bench/README.md, "Flags"
     total = scoring.Tally()
+    clauses = scoring.Clauses()
     patterns: dict[str, scoring.Tally] = {}
     for doc, fs in zip(docs, flags, strict=True):
         one = scoring.tally(doc, fs, engine.group, says)
         total.add(one)
+        clauses.add(scoring.clause_tally(doc, fs, engine.group))
         if "pattern" in doc.meta:
             patterns.setdefault(doc.meta["pattern"], scoring.Tally()).add(one)
         write_judged(name, doc, fs, engine, out)
@@ -240,6 +242,8 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scor
             f" possible {'/'.join(map(str, t.recall('possible')))}; wrong flags confident "
             f"{wrong[0]} possible {wrong[1]}; stance {'/'.join(map(str, t.stance_accuracy()))}"
         )
+    if name.startswith("team-"):
+        print_clauses(name, clauses)
     if name == "team-pages":
         verdicts = {c: v["verdict"] for c, v in engine.claims.items()}
         for doc, fs in zip(docs, flags, strict=True):
@@ -253,6 +257,38 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scor
                 f"{pc['harmless_possible']}, confident {pc['harmless_confident']}"
             )
     return total
+
+
+# Issue 16's figures on `main` before the clause work (052e584, report halves, words
+# only), printed beside today's: (right, out of).
+CLAUSE_BASELINE = {
+    "team-pages": {"multi_all": (1, 22), "multi_own": (0, 22), "reported_marked": (0, 55),
+                   "reported_flagged": (20, 55), "asserted_marked": (0, 56)},
+    "team-pairs": {"reported_marked": (0, 112), "reported_flagged": (69, 112),
+                   "asserted_marked": (0, 329)},
+}  # fmt: skip
+
+
+def print_clauses(name: str, c: scoring.Clauses) -> None:
+    """Several claims in one sentence and claims a page reports, beside the baseline."""
+    base = CLAUSE_BASELINE.get(name, {})
+    rows = [
+        ("multi_all", "multi-claim sentences, every claim flagged", c.multi_all, c.multi),
+        ("multi_own", "multi-claim sentences, every claim flagged with its own span",
+         c.multi_own, c.multi),
+        ("reported_flagged", "reported claims flagged (any tier)", c.reported_flagged,
+         c.reported),
+        ("reported_marked", "reported claims marked attributed", c.reported_marked,
+         c.reported),
+        ("asserted_marked", "flags of asserted claims marked attributed (lower is better)",
+         c.asserted_marked, c.asserted_flagged),
+    ]  # fmt: skip
+    for key, label, k, n in rows:
+        if not n and key.startswith("multi"):
+            continue
+        was = base.get(key)
+        before = f"; baseline {scoring.share(*was)}" if was else ""
+        print(f"  {label}: {scoring.share(k, n)}{before}")
 
 
 def write_judged(name: str, doc: Doc, flags, engine: Engine, out) -> None:

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .attribution import reported
+from .clauses import clause_reading, split_clauses
 from .config import DEFAULT, Settings, TooMuchText
 from .decide import Features, Weights, assessment
 from .index import Index, build_index
@@ -25,7 +27,7 @@ from .ranking import rank, rank_features
 from .retrieve import Candidate, Unit, find_candidates, read_page
 from .semantic import Semantic
 from .text import utf16_offset
-from .verify import features, judge
+from .verify import CLASSES, FEATURES, features, judge
 
 __all__ = [
     "Features",
@@ -58,6 +60,10 @@ class Match:
     stance: str
     assessment: str
     method: str = "lexical"  # "semantic": found only by meaning (few shared words)
+    # The page reports the claim ("a viral post claims X", "X, she said"): stance is
+    # then `unclear` (the page does not say it) and `attribution` tells who does.
+    attributed: bool = False
+    attribution: dict | None = None  # start, end (UTF-16), exact, source, stance
 
 
 def find_matches(
@@ -72,6 +78,13 @@ def find_matches(
     meaning."""
     segs = list(segments)
     found = [(u, c) for u, c in verified(index, segs, settings, semantic) if _flags(c, settings)]
+    # A claim a clause says is flagged on that clause, not on its whole sentence.
+    in_clause = {(u.members[0], c.claim) for u, c in found if u.sentence is not None}
+    found = [
+        (u, c)
+        for u, c in found
+        if u.sentence is not None or len(u.members) > 1 or (u.members[0], c.claim) not in in_clause
+    ]
     # A joined pair only counts for claims neither sentence matched alone.
     alone = {(u.members[0], c.claim) for u, c in found if len(u.members) == 1}
     matches = [
@@ -96,7 +109,11 @@ def verified(
     page = read_page(index, segs, settings)
     out: list[tuple[Unit, Candidate]] = []
     for r, cands in find_candidates(index, page, settings, semantic):
-        reading = read(page.text_of(r), index.aliases)
+        context = page.clause_of(r)
+        if context is None:
+            reading = read(page.text_of(r), index.aliases)
+        else:
+            reading = clause_reading(*context, index.aliases)
         logits = [c.features.logit(settings.weights) for c in cands]
         said = set(page.texts.terms_of(r).tolist())
         explained: set[int] = set()
@@ -173,7 +190,21 @@ def _match(
     index: Index, segs: list[Mapping[str, str]], unit: Unit, cand: Candidate, settings: Settings
 ) -> Match:
     text = segs[unit.segment]["text"]
-    start, end = _trim_to_words(text, unit.start, unit.end)
+    sentence = unit.sentence or (unit.start, unit.end)
+    start, end = (
+        _clause_of_claim(index, text, unit, cand)
+        if len(unit.members) == 1
+        else (
+            unit.start,
+            unit.end,
+        )
+    )
+    frame = reported(text[sentence[0] : sentence[1]], start - sentence[0], end - sentence[0])
+    if frame is not None and cand.x is not None and _writer_debunks(cand.x):
+        frame = None  # the writer's own voice wins: "X, a post claims; it is a myth"
+    if frame is not None:
+        start, end = sentence[0] + frame.content_start, sentence[0] + frame.content_end
+    start, end = _trim_to_words(text, start, end)
     if cand.method == "semantic" or cand.verdict is None:
         # Sentence vectors barely register negation ("is addictive" sits next to "is
         # not addictive"), and a rewording may say a claim with negatives of its own
@@ -187,6 +218,18 @@ def _match(
         bar = settings.confident_curated if cand.claim in index.counters else settings.confident
         confident = score >= bar and stance != "unclear"
         tier = "confident" if confident else "possible"
+    attribution = None
+    if frame is not None:
+        # Reported, not said: never a confident flag, never painted as the page's own.
+        a, b = sentence[0] + frame.start, sentence[0] + frame.end
+        attribution = {
+            "start": utf16_offset(text, a),
+            "end": utf16_offset(text, b),
+            "exact": text[a:b],
+            "source": frame.source,
+            "stance": _reported_stance(cand),
+        }
+        stance, tier = "unclear", "possible"
     n = settings.quote_context
     return Match(
         segment_id=str(segs[unit.segment]["id"]),
@@ -201,7 +244,50 @@ def _match(
         stance=stance,
         assessment=assessment(index.verdicts[cand.claim], stance),
         method=cand.method,
+        attributed=frame is not None,
+        attribution=attribution,
     )
+
+
+def _clause_of_claim(index: Index, text: str, unit: Unit, cand: Candidate) -> tuple[int, int]:
+    """A whole sentence's flag narrowed to the one clause holding the claim's words,
+    when no other clause holds any (else the claim straddles them: the sentence)."""
+    if unit.sentence is not None:
+        return unit.start, unit.end
+    pieces = split_clauses(text[unit.start : unit.end])
+    if len(pieces) < 2:
+        return unit.start, unit.end
+    mine = set(index.claim_term_ids(cand.claim).tolist())
+    names = index.term_list
+    words = {names[t] for t in mine}
+    holding = [
+        p
+        for p in pieces
+        if words & read(text[unit.start + p.start : unit.start + p.end], index.aliases).terms
+    ]
+    if len(holding) != 1:
+        return unit.start, unit.end
+    return unit.start + holding[0].start, unit.start + holding[0].end
+
+
+_DEBUNK = [FEATURES.index(k) for k in ("debunk_here", "debunk_before", "debunk_after")]
+
+
+def _writer_debunks(x) -> bool:
+    return bool(x[_DEBUNK].any())
+
+
+def _reported_stance(cand: Candidate) -> str:
+    """Which way the reported speaker leans, when the verification head says so
+    clearly (twice as likely one way as the other)."""
+    if cand.verdict is None:
+        return "unclear"
+    p = dict(zip(CLASSES, cand.verdict.probabilities, strict=True))
+    if p["repeats"] > 2 * p["disputes"]:
+        return "repeats"
+    if p["disputes"] > 2 * p["repeats"]:
+        return "disputes"
+    return "unclear"
 
 
 def _trim_to_words(text: str, start: int, end: int) -> tuple[int, int]:

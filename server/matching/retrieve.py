@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .clauses import split_clauses
 from .config import Settings, TooMuchText
 from .decide import RANKING, SEMANTIC_RANKING, Features, Weights, evidence_feature, fuzzy_ratios
 from .index import Index, Texts, _expand
@@ -28,6 +29,9 @@ class Unit:
     start: int  # code points
     end: int
     members: tuple[int, ...]  # sentence numbers it covers
+    # A clause of a sentence that says several things (`clauses.py`): the sentence's
+    # bounds; None for a whole sentence or a joined pair.
+    sentence: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -55,6 +59,7 @@ class Page:
     words: Callable[[int], list[str]]  # a row's terms in order
     text_of: Callable[[int], str]
     single: np.ndarray  # per row: a single sentence
+    clause_of: Callable[[int], tuple[str, int, int] | None] = lambda r: None
 
 
 def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -> Page:
@@ -66,13 +71,26 @@ def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -
         spans.extend((seg_pos, start, end) for start, end in split_sentences(seg["text"]))
         if len(spans) > settings.max_sentences:
             raise TooMuchText(settings.max_sentences)
-    owner, nums, fresh = index.read([segs[g]["text"][a:b] for g, a, b in spans])
-    sizes = np.bincount(owner, minlength=len(spans))
+    clauses = _clause_spans(segs, spans)
+    every = spans + [(g, a, b) for g, a, b, _ in clauses]
+    owner, nums, fresh = index.read([segs[g]["text"][a:b] for g, a, b in every])
+    sizes = np.bincount(owner, minlength=len(every))
     firsts = np.concatenate([[0], np.cumsum(sizes)])
     units, parts = _units(spans, sizes.tolist(), settings)
-    by_text: dict[tuple[int, str], list[int]] = {}
+    for i, (g, a, b, n) in enumerate(clauses):
+        if sizes[len(spans) + i] >= settings.min_terms:
+            units.append(Unit(g, a, b, (n,), spans[n][1:]))
+            parts.append((len(spans) + i,))
+    by_text: dict[tuple, list[int]] = {}
     for u, unit in enumerate(units):
-        key = (len(unit.members), segs[unit.segment]["text"][unit.start : unit.end])
+        key: tuple = (len(unit.members), segs[unit.segment]["text"][unit.start : unit.end])
+        if unit.sentence is not None:  # a clause is read in its sentence's context
+            key = (
+                0,
+                segs[unit.segment]["text"][slice(*unit.sentence)],
+                unit.start - unit.sentence[0],
+                unit.end - unit.sentence[0],
+            )
         by_text.setdefault(key, []).append(u)
     rows = list(by_text.values())
     # Each row's terms: its first unit's sentences' ranges in `nums` (by sentence).
@@ -90,8 +108,33 @@ def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -
         u = units[rows[r][0]]
         return segs[u.segment]["text"][u.start : u.end]
 
-    single = np.array([len(units[us[0]].members) == 1 for us in rows], dtype=bool)
-    return Page(units, texts, rows, words, text_of, single)
+    def clause_of(r: int) -> tuple[str, int, int] | None:
+        u = units[rows[r][0]]
+        if u.sentence is None:
+            return None
+        a, b = u.sentence
+        return segs[u.segment]["text"][a:b], u.start - a, u.end - a
+
+    # A clause is no sentence of its own for the semantic stage (its budget is the
+    # page's sentences, as before).
+    single = np.array(
+        [len(units[us[0]].members) == 1 and units[us[0]].sentence is None for us in rows],
+        dtype=bool,
+    )
+    return Page(units, texts, rows, words, text_of, single, clause_of)
+
+
+def _clause_spans(
+    segs: list[Mapping[str, str]], spans: list[tuple[int, int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """(segment, start, end, sentence number) of the clauses of each sentence that
+    says several things (`clauses.split_clauses`); none for a one-clause sentence."""
+    out = []
+    for n, (g, a, b) in enumerate(spans):
+        pieces = split_clauses(segs[g]["text"][a:b])
+        if len(pieces) > 1:
+            out.extend((g, a + p.start, a + p.end, n) for p in pieces)
+    return out
 
 
 def _units(

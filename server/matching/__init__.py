@@ -26,6 +26,8 @@ from .polarity import read
 from .ranking import rank, rank_features
 from .retrieve import Candidate, Unit, find_candidates, read_page
 from .semantic import Semantic
+from .specificity import Imported, rarity
+from .specificity import judge as judge_imported
 from .text import utf16_offset
 from .verify import CLASSES, FEATURES, features, judge
 
@@ -120,6 +122,8 @@ def verified(
         chosen: list[Candidate] = []
         by_meaning = False
         for i, cand in enumerate(cands):
+            if not _may_flag(index, cand.claim, said):
+                continue
             shared = set(index.claim_term_ids(cand.claim).tolist()) & said
             if explained and shared <= explained:
                 continue
@@ -215,8 +219,11 @@ def _match(
     else:
         stance, score = cand.verdict.stance, cand.verdict.score
         # A mention (stance unclear) is shown, never as a confident flag.
-        bar = settings.confident_curated if cand.claim in index.counters else settings.confident
+        curated = cand.claim in index.counters
+        bar = settings.confident_curated if curated else settings.confident
         confident = score >= bar and stance != "unclear"
+        if not curated and settings.imported_possible_only:
+            confident = False  # an imported claim is a possible flag until curated
         tier = "confident" if confident else "possible"
     attribution = None
     if frame is not None:
@@ -247,6 +254,29 @@ def _match(
         attributed=frame is not None,
         attribution=attribution,
     )
+
+
+def _may_flag(index: Index, claim: int, said: set[int]) -> bool:
+    """A curated claim (with counter statements) always; an imported one only when it
+    is specific enough and the sentence says a word of its subject (`specificity.py`)."""
+    if claim in index.counters:
+        return True
+    found = imported(index, claim)
+    if not found.flaggable:
+        return False
+    return any(index.vocab.get(s, -1) in said for s in found.subject)
+
+
+def imported(index: Index, claim: int) -> Imported:
+    """The specificity verdict of a claim as imported (cached on the read-only index:
+    a dict item is set atomically)."""
+    cache = index.__dict__.setdefault("_imported", {})
+    found = cache.get(claim)
+    if found is None:
+        names = index.term_list
+        stems = [names[t] for t in index.claim_term_ids(claim).tolist()]
+        found = cache[claim] = judge_imported(stems, rarity())
+    return found
 
 
 def _clause_of_claim(index: Index, text: str, unit: Unit, cand: Candidate) -> tuple[int, int]:

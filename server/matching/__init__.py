@@ -80,13 +80,7 @@ def find_matches(
     meaning."""
     segs = list(segments)
     found = [(u, c) for u, c in verified(index, segs, settings, semantic) if _flags(c, settings)]
-    # A claim a clause says is flagged on that clause, not on its whole sentence.
-    in_clause = {(u.members[0], c.claim) for u, c in found if u.sentence is not None}
-    found = [
-        (u, c)
-        for u, c in found
-        if u.sentence is not None or len(u.members) > 1 or (u.members[0], c.claim) not in in_clause
-    ]
+    found = _clause_or_sentence(found)
     # A joined pair only counts for claims neither sentence matched alone.
     alone = {(u.members[0], c.claim) for u, c in found if len(u.members) == 1}
     matches = [
@@ -256,6 +250,42 @@ def _match(
     )
 
 
+def _clause_or_sentence(found: list[tuple[Unit, Candidate]]) -> list[tuple[Unit, Candidate]]:
+    """A claim both a sentence and one of its clauses flag is flagged once: on the
+    clause, read without its neighbours' negations and cues; the whole sentence only
+    when it reads the same way and surer (the clause alone lost words the claim
+    needs: "safe and natural way to get off opioids")."""
+    whole = {(u.members[0], c.claim): c for u, c in found if _whole(u)}
+    best: dict[tuple[int, int], Candidate] = {}
+    for u, c in found:
+        key = (u.members[0], c.claim)
+        if u.sentence is not None and (key not in best or _final(c) > _final(best[key])):
+            best[key] = c
+    out = []
+    for u, c in found:
+        key = (u.members[0], c.claim)
+        if key in best and key in whole:
+            sentence_wins = _stance(whole[key]) == _stance(best[key]) and _final(
+                whole[key]
+            ) > _final(best[key])
+            if (c is whole[key]) != sentence_wins:
+                continue
+        out.append((u, c))
+    return out
+
+
+def _stance(cand: Candidate) -> str:
+    return cand.verdict.stance if cand.verdict is not None else "unclear"
+
+
+def _final(cand: Candidate) -> float:
+    return cand.verdict.score if cand.verdict is not None else cand.score
+
+
+def _whole(unit: Unit) -> bool:
+    return unit.sentence is None and len(unit.members) == 1
+
+
 def _may_flag(index: Index, claim: int, said: set[int]) -> bool:
     """A curated claim (with counter statements) always; an imported one only when it
     is specific enough and the sentence says a word of its subject (`specificity.py`)."""
@@ -273,8 +303,8 @@ def imported(index: Index, claim: int) -> Imported:
     cache = index.__dict__.setdefault("_imported", {})
     found = cache.get(claim)
     if found is None:
-        names = index.term_list
-        stems = [names[t] for t in index.claim_term_ids(claim).tolist()]
+        # The claim's own text (its first phrasing): what a feed's row says.
+        stems = index.phrasing_terms(index.phrasings_of(claim)[0])
         found = cache[claim] = judge_imported(stems, rarity())
     return found
 

@@ -216,24 +216,29 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def reported(sentence: str, start: int, end: int) -> Frame | None:
-    """The frame that reports the clause `sentence[start:end]`, in the sentence's
-    offsets: its own, or the one before it that a clause joined by "and that" shares
-    ("videos saying X and that Y": Y is reported too)."""
+    """The frame that reports the span `sentence[start:end]` (a clause, or what a
+    clause reports), in the sentence's offsets: the span's own, its clause's, or the
+    one before it that a clause joined by "and that" shares ("videos saying X and that
+    Y": Y is reported too)."""
     own = frame(sentence[start:end])
     if own is not None:
-        return Frame(
-            own.start + start,
-            own.end + start,
-            own.content_start + start,
-            own.content_end + start,
-            own.source,
-        )
+        return _shift(own, start)
     pieces = split_clauses(sentence)
     at = next((i for i, p in enumerate(pieces) if p.start <= start and end <= p.end), None)
+    if at is None:
+        return None
+    p = pieces[at]
+    mine = frame(sentence[p.start : p.end])
+    if mine is not None and mine.content_start + p.start <= start + 1:
+        return _shift(mine, p.start)
     while at and pieces[at].joiner == "and that":
         at -= 1
-        before = frame(sentence[pieces[at].start : pieces[at].end])
-        if before is not None and before.content_end + pieces[at].start >= pieces[at].end - 1:
-            a = pieces[at].start
+        a, b = pieces[at].start, pieces[at].end
+        before = frame(sentence[a:b])
+        if before is not None and before.content_end + a >= b - 1:
             return Frame(before.start + a, before.end + a, start, end, before.source)
     return None
+
+
+def _shift(f: Frame, by: int) -> Frame:
+    return Frame(f.start + by, f.end + by, f.content_start + by, f.content_end + by, f.source)

@@ -147,14 +147,35 @@ def _cut(word: str, left: str, right: str) -> bool:
     if word == "and that":
         return _has_verb(rw)
     if word == "and":
-        # A new subject: at least one word before the right side's first verb.
-        first = next((i for i, w in enumerate(rw[:8]) if w in VERBS or w.endswith("n't")), None)
+        # A new subject: at least one word before the right side's first verb; after
+        # a determiner, a third-person "-s" counts as one ("and the fluoride in our
+        # water dulls...": the closed list cannot hold every verb).
+        first = next(
+            (i for i, w in enumerate(rw[:8]) if _finite(w) and (i == 0 or rw[i - 1] != "to")),
+            None,
+        )  # "and natural way to get off opioids": an infinitive is no new clause
+        if first is None and rw[0] in _DETERMINERS:
+            first = next((i for i, w in enumerate(rw[2:8], 2) if _third_person(w)), None)
         return first is not None and first >= 1
     return _has_verb(rw)
 
 
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "my", "your",
+     "his", "her"]
+)  # fmt: skip
+
+
+def _third_person(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _finite(word: str) -> bool:
+    return word in VERBS or word.endswith("n't")
+
+
 def _has_verb(words: list[str]) -> bool:
-    return any(w in VERBS or w.endswith("n't") for w in words)
+    return any(_finite(w) for w in words)
 
 
 def _piece(text: str, start: int, end: int, joiner: str) -> Piece:

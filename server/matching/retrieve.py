@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .attribution import frame
 from .clauses import split_clauses
 from .config import Settings, TooMuchText
 from .decide import RANKING, SEMANTIC_RANKING, Features, Weights, evidence_feature, fuzzy_ratios
@@ -127,13 +128,21 @@ def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -
 def _clause_spans(
     segs: list[Mapping[str, str]], spans: list[tuple[int, int, int]]
 ) -> list[tuple[int, int, int, int]]:
-    """(segment, start, end, sentence number) of the clauses of each sentence that
-    says several things (`clauses.split_clauses`); none for a one-clause sentence."""
+    """(segment, start, end, sentence number) of the parts of each sentence worth
+    judging alone: the clauses of a sentence that says several things
+    (`clauses.split_clauses`), and of a clause that reports someone's words, what it
+    reports ("a viral post claims that [X]"): the head then judges what is said, and
+    `attribution` says who says it."""
     out = []
     for n, (g, a, b) in enumerate(spans):
-        pieces = split_clauses(segs[g]["text"][a:b])
-        if len(pieces) > 1:
-            out.extend((g, a + p.start, a + p.end, n) for p in pieces)
+        text = segs[g]["text"][a:b]
+        pieces = split_clauses(text)
+        for p in pieces:
+            f = frame(text[p.start : p.end])
+            if f is not None:
+                out.append((g, a + p.start + f.content_start, a + p.start + f.content_end, n))
+            elif len(pieces) > 1:
+                out.append((g, a + p.start, a + p.end, n))
     return out
 
 

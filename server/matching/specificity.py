@@ -7,10 +7,10 @@ own rarity (IDF over claims) cannot tell: "difference" is rare *among claims* an
 common in every newspaper. So an imported claim is judged by how rare its words are
 in general English (`wordfreq`, Zipf scale: 7 = "the", 3 = "kratom", unknown < 2.4):
 
-- its **subject** is its rarest content words (two, or one when that one is rare
-  enough to pick the claim out alone: "kratom", "Komen");
-- its **specificity** is how far that subject sits below everyday words
-  (`COMMON` on the Zipf scale), summed;
+- its **subject** is its two rarest content words;
+- its **specificity** is how far they sit below everyday words (`COMMON` on the
+  Zipf scale), summed; a word rare enough to pick the claim out alone ("kratom",
+  "Komen") counts twice, alone;
 - under `MIN_SPECIFICITY` the claim is too generic to flag safely and is never
   flagged; above it, a flag needs a word of the subject said in the sentence (both
   cost too many tweets that do repeat the claim), and stays `possible` until a
@@ -50,10 +50,11 @@ def judge(stems: Iterable[str], zipf: Callable[[str], float]) -> Imported:
     words = sorted({s for s in stems if s not in SKIP}, key=lambda s: (zipf(s), s))
     if not words:
         return Imported((), 0.0, False)
-    subject = tuple(words[:1] if zipf(words[0]) <= ALONE or len(words) == 1 else words[:2])
-    score = sum(max(0.0, COMMON - zipf(s)) for s in subject)
-    if len(subject) == 1:
-        score *= 2  # one word rare enough to stand alone counts as two
+    subject = tuple(words[:2])
+    if zipf(words[0]) <= ALONE or len(words) == 1:
+        score = 2 * max(0.0, COMMON - zipf(words[0]))  # rare enough to stand alone
+    else:
+        score = sum(max(0.0, COMMON - zipf(s)) for s in subject)
     return Imported(subject, round(score, 3), score >= MIN_SPECIFICITY)
 
 

@@ -69,6 +69,7 @@ def flags(index, text: str) -> dict[str, tuple]:
         ("Chlorine dioxide cures malaria, cholera and even cancer.", None),
         ("Cell towers spread the virus and cause headaches.", None),
         ("Vitamins A and D are stored in body fat.", None),
+        ("Trials have failed to show that zinc and echinacea can prevent colds.", None),
         ("Kratom is safe but strong.", None),
     ],
 )

@@ -63,9 +63,9 @@ def test_a_reported_claim_is_highlighted_and_explained_apart_from_an_asserted_on
     assert page.evaluate(HIGHLIGHTED_IN, "#said") == [["healthflags-misinformation", SAID]]
     assert page.evaluate(HIGHLIGHTED_IN, "#reported") == [["healthflags-reported", REPORTED]]
     # One sentence, two claims: the leaflet's (reported) and the writer's own second
-    # clause (asserted, a possible match), each on its own words.
+    # clause (asserted), each on its own words.
     assert sorted(page.evaluate(HIGHLIGHTED_IN, "#both")) == [
-        ["healthflags-possible-misinformation", "the jabs cause autism."],
+        ["healthflags-misinformation", "the jabs cause autism."],
         ["healthflags-reported", "kratom is a proven cure for depression"],
     ]
 
@@ -101,6 +101,6 @@ def test_a_reported_claim_is_highlighted_and_explained_apart_from_an_asserted_on
             "✕Goes against the evidence",
             "❝Reported: the page says someone else makes this claim",
             "❝Reported: the page says someone else makes this claim",
-            "✕Possible match: may go against the evidence",
+            "✕Goes against the evidence",
         ]
     )

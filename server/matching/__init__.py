@@ -216,7 +216,7 @@ def _match(
         curated = cand.claim in index.counters
         bar = settings.confident_curated if curated else settings.confident
         confident = score >= bar and stance != "unclear"
-        if not curated and settings.imported_possible_only:
+        if cand.claim not in index.curated and settings.imported_possible_only:
             confident = False  # an imported claim is a possible flag until curated
         tier = "confident" if confident else "possible"
     attribution = None
@@ -287,9 +287,10 @@ def _whole(unit: Unit) -> bool:
 
 
 def _may_flag(index: Index, claim: int, said: set[int]) -> bool:
-    """A curated claim (with counter statements) always; an imported one only when it
-    is specific enough and the sentence says a word of its subject (`specificity.py`)."""
-    if claim in index.counters:
+    """A curated claim (counter statements or required terms given) always; an
+    imported one only when it is specific enough and the sentence says a word of its
+    subject (`specificity.py`)."""
+    if claim in index.curated:
         return True
     found = imported(index, claim)
     if not found.flaggable:

@@ -146,6 +146,10 @@ def _cut(word: str, left: str, right: str) -> bool:
         return True
     if word == "and that":
         return _has_verb(rw)
+    if word == "and" and not _has_verb(_after_complementiser(lw)):
+        # "trials failed to show that vitamin E and beta carotene prevent...": the
+        # left side's last clause has no verb yet, so "and" joins two subjects.
+        return False
     if word == "and":
         # A new subject: at least one word before the right side's first verb; after
         # a determiner, a third-person "-s" counts as one ("and the fluoride in our
@@ -168,6 +172,14 @@ _DETERMINERS = frozenset(
 
 def _third_person(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+_COMPLEMENTISERS = frozenset(["that", "whether", "which", "who", "if"])
+
+
+def _after_complementiser(words: list[str]) -> list[str]:
+    at = max((i for i, w in enumerate(words) if w in _COMPLEMENTISERS), default=-1)
+    return words[at + 1 :] if at >= 0 else words
 
 
 def _finite(word: str) -> bool:

@@ -66,6 +66,7 @@ class Index:
         phrasing_source: np.ndarray,
         phrasing_negated: np.ndarray | None = None,
         counters: dict[int, list] | None = None,
+        curated: frozenset[int] = frozenset(),
     ):
         self.ids = ids
         self.verdicts = verdicts
@@ -99,6 +100,9 @@ class Index:
         # Claim position → its counter statements read by `polarity.read` (what the
         # evidence says); claims without any are absent.
         self.counters = counters or {}
+        # Claims a moderator worked on (counter statements or required terms given):
+        # the others are treated as imported (`specificity.py`, issue 16).
+        self.curated = curated | frozenset(self.counters)
         n = len(ids)
         self.subjects = sparse.csr_matrix(
             (
@@ -496,6 +500,7 @@ def _build(claims: Iterable[Mapping], aliases: Mapping[str, list[str]] | None) -
         phrasing_source=np.flatnonzero(nonempty).astype(np.int32),
         phrasing_negated=negated_keys.astype(np.int64),
         counters=counters,
+        curated=frozenset(given_required),
     )
 
 

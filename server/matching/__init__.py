@@ -24,7 +24,7 @@ from .decide import Features, Weights, assessment
 from .index import Index, build_index
 from .polarity import read
 from .ranking import rank, rank_features
-from .retrieve import Candidate, Unit, find_candidates, read_page
+from .retrieve import Candidate, Unit, find_candidates, read_clauses, read_page
 from .semantic import Semantic
 from .specificity import Imported, rarity
 from .specificity import judge as judge_imported
@@ -103,8 +103,15 @@ def verified(
     it explains words the better ones do not: "cure for opioid addiction" must not
     also read as "kratom is not addictive"), each with its verdict."""
     page = read_page(index, segs, settings)
+    found = [(page, r, cands) for r, cands in find_candidates(index, page, settings, semantic)]
+    # Sentences with candidates are also read clause by clause (`clauses.py`).
+    close = sorted({page.units[u].members[0] for _, r, _ in found for u in page.rows[r]
+                    if len(page.units[u].members) == 1})  # fmt: skip
+    parts = read_clauses(index, segs, page, close, settings)
+    if parts is not None:
+        found += [(parts, r, cands) for r, cands in find_candidates(index, parts, settings)]
     out: list[tuple[Unit, Candidate]] = []
-    for r, cands in find_candidates(index, page, settings, semantic):
+    for page, r, cands in found:
         context = page.clause_of(r)
         if context is None:
             reading = read(page.text_of(r), index.aliases)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -61,6 +61,7 @@ class Page:
     text_of: Callable[[int], str]
     single: np.ndarray  # per row: a single sentence
     clause_of: Callable[[int], tuple[str, int, int] | None] = lambda r: None
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # (segment, start, end)
 
 
 def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -> Page:
@@ -72,16 +73,38 @@ def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -
         spans.extend((seg_pos, start, end) for start, end in split_sentences(seg["text"]))
         if len(spans) > settings.max_sentences:
             raise TooMuchText(settings.max_sentences)
-    clauses = _clause_spans(segs, spans)
-    every = spans + [(g, a, b) for g, a, b, _ in clauses]
-    owner, nums, fresh = index.read([segs[g]["text"][a:b] for g, a, b in every])
-    sizes = np.bincount(owner, minlength=len(every))
-    firsts = np.concatenate([[0], np.cumsum(sizes)])
+    owner, nums, fresh = index.read([segs[g]["text"][a:b] for g, a, b in spans])
+    sizes = np.bincount(owner, minlength=len(spans))
     units, parts = _units(spans, sizes.tolist(), settings)
+    page = _assemble(index, segs, units, parts, sizes, nums, fresh)
+    page.spans = spans
+    return page
+
+
+def read_clauses(
+    index: Index, segs: list[Mapping[str, str]], page: Page, sentences: list[int], settings
+) -> Page | None:
+    """The clauses of the page's sentences `sentences` (those retrieval found some
+    claim close to: cutting every sentence of a page costs time for nothing), as
+    units of their own, each read in its sentence's context (`Unit.sentence`)."""
+    spans = page.spans
+    clauses = _clause_spans(segs, spans, sentences)
+    if not clauses:
+        return None
+    owner, nums, fresh = index.read([segs[g]["text"][a:b] for g, a, b, _ in clauses])
+    sizes = np.bincount(owner, minlength=len(clauses))
+    units, parts = [], []
     for i, (g, a, b, n) in enumerate(clauses):
-        if sizes[len(spans) + i] >= settings.min_terms:
+        if sizes[i] >= settings.min_terms:
             units.append(Unit(g, a, b, (n,), spans[n][1:]))
-            parts.append((len(spans) + i,))
+            parts.append((i,))
+    return _assemble(index, segs, units, parts, sizes, nums, fresh) if units else None
+
+
+def _assemble(index, segs, units, parts, sizes, nums, fresh) -> Page:
+    """A page of `units`, each made of the read texts `parts` (their term counts
+    `sizes`, terms `nums`), one row per distinct unit text."""
+    firsts = np.concatenate([[0], np.cumsum(sizes)])
     by_text: dict[tuple, list[int]] = {}
     for u, unit in enumerate(units):
         key: tuple = (len(unit.members), segs[unit.segment]["text"][unit.start : unit.end])
@@ -94,7 +117,7 @@ def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -
             )
         by_text.setdefault(key, []).append(u)
     rows = list(by_text.values())
-    # Each row's terms: its first unit's sentences' ranges in `nums` (by sentence).
+    # Each row's terms: its first unit's texts' ranges in `nums` (by text).
     row_parts = [parts[us[0]] for us in rows]
     row_of = np.array([r for r, ps in enumerate(row_parts) for _ in ps], dtype=np.int64)
     sentence = np.array([p for ps in row_parts for p in ps], dtype=np.int64)
@@ -116,8 +139,7 @@ def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -
         a, b = u.sentence
         return segs[u.segment]["text"][a:b], u.start - a, u.end - a
 
-    # A clause is no sentence of its own for the semantic stage (its budget is the
-    # page's sentences, as before).
+    # A clause is no sentence of its own for the semantic stage.
     single = np.array(
         [len(units[us[0]].members) == 1 and units[us[0]].sentence is None for us in rows],
         dtype=bool,
@@ -126,7 +148,7 @@ def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -
 
 
 def _clause_spans(
-    segs: list[Mapping[str, str]], spans: list[tuple[int, int, int]]
+    segs: list[Mapping[str, str]], spans: list[tuple[int, int, int]], sentences: list[int]
 ) -> list[tuple[int, int, int, int]]:
     """(segment, start, end, sentence number) of the parts of each sentence worth
     judging alone: the clauses of a sentence that says several things
@@ -134,7 +156,8 @@ def _clause_spans(
     reports ("a viral post claims that [X]"): the head then judges what is said, and
     `attribution` says who says it."""
     out = []
-    for n, (g, a, b) in enumerate(spans):
+    for n in sentences:
+        g, a, b = spans[n]
         text = segs[g]["text"][a:b]
         pieces = split_clauses(text)
         for p in pieces:

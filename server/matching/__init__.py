@@ -42,6 +42,7 @@ __all__ = [
     "build_index",
     "candidate_features",
     "find_matches",
+    "imported",
     "rank",
     "rank_features",
     "verified",

@@ -197,19 +197,7 @@ def _match(
 ) -> Match:
     text = segs[unit.segment]["text"]
     sentence = unit.sentence or (unit.start, unit.end)
-    start, end = (
-        _clause_of_claim(index, text, unit, cand)
-        if len(unit.members) == 1
-        else (
-            unit.start,
-            unit.end,
-        )
-    )
-    frame = reported(text[sentence[0] : sentence[1]], start - sentence[0], end - sentence[0])
-    if frame is not None and cand.x is not None and _writer_debunks(cand.x):
-        frame = None  # the writer's own voice wins: "X, a post claims; it is a myth"
-    if frame is not None:
-        start, end = sentence[0] + frame.content_start, sentence[0] + frame.content_end
+    start, end, frame = _span_and_frame(index, text, unit, cand)
     start, end = _trim_to_words(text, start, end)
     if cand.method == "semantic" or cand.verdict is None:
         # Sentence vectors barely register negation ("is addictive" sits next to "is
@@ -230,14 +218,7 @@ def _match(
     attribution = None
     if frame is not None:
         # Reported, not said: never a confident flag, never painted as the page's own.
-        a, b = sentence[0] + frame.start, sentence[0] + frame.end
-        attribution = {
-            "start": utf16_offset(text, a),
-            "end": utf16_offset(text, b),
-            "exact": text[a:b],
-            "source": frame.source,
-            "stance": _reported_stance(cand),
-        }
+        attribution = _attribution(text, sentence[0], frame, cand)
         stance, tier = "unclear", "possible"
     n = settings.quote_context
     return Match(
@@ -256,6 +237,33 @@ def _match(
         attributed=frame is not None,
         attribution=attribution,
     )
+
+
+def _span_and_frame(index: Index, text: str, unit: Unit, cand: Candidate):
+    """What a flag highlights (the clause holding the claim; of a report, what is
+    reported) and the reporting frame, if the page puts the claim in someone's mouth."""
+    sentence = unit.sentence or (unit.start, unit.end)
+    if len(unit.members) == 1:
+        start, end = _clause_of_claim(index, text, unit, cand)
+    else:
+        start, end = unit.start, unit.end
+    frame = reported(text[sentence[0] : sentence[1]], start - sentence[0], end - sentence[0])
+    if frame is not None and cand.x is not None and _writer_debunks(cand.x):
+        frame = None  # the writer's own voice wins: "X, a post claims; it is a myth"
+    if frame is not None:
+        start, end = sentence[0] + frame.content_start, sentence[0] + frame.content_end
+    return start, end, frame
+
+
+def _attribution(text: str, base: int, frame, cand: Candidate) -> dict:
+    a, b = base + frame.start, base + frame.end
+    return {
+        "start": utf16_offset(text, a),
+        "end": utf16_offset(text, b),
+        "exact": text[a:b],
+        "source": frame.source,
+        "stance": _reported_stance(cand),
+    }
 
 
 def _clause_or_sentence(found: list[tuple[Unit, Candidate]]) -> list[tuple[Unit, Candidate]]:

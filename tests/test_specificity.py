@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from server.matching import Settings, build_index, find_matches, imported
-from server.matching.specificity import MIN_SPECIFICITY, judge, rarity
+from server.matching.specificity import MIN_SPECIFICITY, judge, of_text, rarity
 from server.matching.text import raw_tokens, stems_of
 
 
@@ -91,3 +91,9 @@ def test_an_imported_claim_needs_a_word_of_its_subject_in_the_sentence():
     index = build_index([claim])
     assert imported(index, 0).subject == ("teenag", "suicid")
     assert not matches(index, "Small changes could make a real difference to prevent that.")
+
+
+def test_a_claim_text_is_judged_without_an_index_as_the_workspace_will():
+    assert of_text("Kratom is not addictive.").subject == ("kratom", "addict")
+    assert not of_text("Our last words are recorded.").flaggable
+    assert of_text("Kratom is not addictive.") == imported(build_index(FEED[:1]), 0)

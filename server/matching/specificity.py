@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from .text import SKIP, stem
+from .text import SKIP, Aliases, stem, terms
 
 COMMON = 6.0  # Zipf of everyday words ("make", "day"): no specificity at all
 ALONE = 3.0  # a word this rare names its claim alone ("kratom" 2.5, "remission" 3.2)
@@ -56,6 +56,12 @@ def judge(stems: Iterable[str], zipf: Callable[[str], float]) -> Imported:
     else:
         score = sum(max(0.0, COMMON - zipf(s)) for s in subject)
     return Imported(subject, round(score, 3), score >= MIN_SPECIFICITY)
+
+
+def of_text(text: str, aliases: Aliases | None = None) -> Imported:
+    """`judge` for a claim's text as a feed gives it: what the workspace's list of
+    claims too generic to flag and the import report's count call, with no index."""
+    return judge(terms(text, aliases or Aliases({})), rarity())
 
 
 @cache

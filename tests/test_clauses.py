@@ -115,6 +115,18 @@ def test_a_sentence_is_cut_only_where_a_new_assertion_starts(text, pieces):
             "A viral video",
         ),
         (
+            "Garlic supposedly cures infections.",
+            "supposedly",
+            "Garlic supposedly cures infections",
+            "",
+        ),
+        (
+            "I heard on the radio that garlic cures infections.",
+            "I heard on the radio that",
+            "garlic cures infections",
+            "",
+        ),
+        (
             "Claim: garlic cures every infection.",
             "Claim",
             "garlic cures every infection",

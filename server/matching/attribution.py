@@ -118,7 +118,7 @@ class Frame:
 
 def frame(text: str) -> Frame | None:
     """The reporting frame of a clause, if its content is put in someone's mouth."""
-    for find in (_label, _according, _trailing, _leading):
+    for find in (_label, _according, _trailing, _leading, _hearsay):
         found = find(text)
         if found and _words(text[found.content_start : found.content_end]) >= 2:
             return found
@@ -193,6 +193,22 @@ def _leading(text: str) -> Frame | None:
         content = t.end() if t else _skip_space(text, end)
         return _made(text, head, content, content, len(text), source)
     return None
+
+
+# "Kratom supposedly cures anxiety": the adverb puts it on unnamed others.
+_HEARSAY = re.compile(r"\b(?:supposedly|allegedly|reportedly|purportedly)\b", re.I)
+# "I heard that X", "we read online that X": hearsay, even in the first person.
+_HEARD = re.compile(
+    r"^\s*(?P<src>(?:i|we)(?:\s+(?:have|had|'ve))?)\s+(?:heard|read)\b[^,]{0,30}?\bthat\s+", re.I
+)
+
+
+def _hearsay(text: str) -> Frame | None:
+    m = _HEARD.match(text)
+    if m:
+        return _made(text, m.start(), m.end(), m.end(), len(text), "")
+    m = _HEARSAY.search(text)
+    return _made(text, m.start(), m.end(), 0, len(text), "") if m else None
 
 
 def _skip_space(text: str, i: int) -> int:

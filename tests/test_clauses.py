@@ -275,6 +275,25 @@ def test_two_claims_in_one_sentence_get_two_flags_each_on_its_clause(index, text
     assert {c: got.get(c) for c in expected} == expected
 
 
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        (
+            "Chlorine dioxide does not cure autism, malaria or HIV.",
+            {
+                "chlorine-dioxide-cures-autism": "Chlorine dioxide does not cure autism",
+                "chlorine-dioxide-cures-malaria": "malaria",
+                "chlorine-dioxide-cures-hiv": "HIV.",
+            },
+        ),
+    ],
+)
+def test_claims_listed_in_one_clause_each_get_their_own_words(index, text, spans):
+    got = {c: f[3] for c, f in flags(index, text).items()}
+    assert got == spans
+    assert all(f[1] == "disputes" for f in flags(index, text).values())
+
+
 def test_an_attributed_match_says_who_and_where_in_utf16(client):
     """Through the real app (the test claims): the frame's offsets count UTF-16 code
     units, as the match's own do, with astral characters before them."""

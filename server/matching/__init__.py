@@ -15,10 +15,10 @@ record (`retrieve.Candidate`) flows through three stages:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .attribution import reported
-from .clauses import clause_reading, split_clauses
+from .clauses import clause_reading, own_spans, split_clauses
 from .config import DEFAULT, Settings, TooMuchText
 from .decide import Features, Weights, assessment
 from .index import Index, build_index
@@ -89,6 +89,7 @@ def find_matches(
         for unit, cand in found
         if len(unit.members) == 1 or not any((m, cand.claim) in alone for m in unit.members)
     ]
+    matches = _own_spans(index, segs, matches, settings.quote_context)
     order = {str(seg["id"]): i for i, seg in reversed(list(enumerate(segs)))}
     matches.sort(key=lambda m: (order[m.segment_id], m.start, -m.score, m.claim_id))
     return _drop_overlapping_pairs(matches)
@@ -264,6 +265,54 @@ def _attribution(text: str, base: int, frame, cand: Candidate) -> dict:
         "source": frame.source,
         "stance": _reported_stance(cand),
     }
+
+
+def _own_spans(
+    index: Index, segs: list[Mapping[str, str]], matches: list[Match], n: int
+) -> list[Match]:
+    """Several claims flagged on the very same span ("MMS does not cure autism,
+    malaria or HIV") each get their own part of it (`clauses.own_spans`), when the
+    parts say which is which; otherwise they keep the span they share."""
+    groups: dict[tuple[str, int, int], list[int]] = {}
+    for i, m in enumerate(matches):
+        groups.setdefault((m.segment_id, m.start, m.end), []).append(i)
+    text_of = {str(s["id"]): s["text"] for s in segs}
+    pos = {c: i for i, c in enumerate(index.ids)} if len(groups) < len(matches) else {}
+    for (sid, _, _), at in groups.items():
+        if len(at) < 2 or len({matches[i].claim_id for i in at}) < len(at):
+            continue
+        text = text_of[sid]
+        first = matches[at[0]]
+        start, end = _code_points(text, first.start), _code_points(text, first.end)
+        names = index.term_list
+        claims = [
+            frozenset(names[t] for t in index.claim_term_ids(pos[matches[i].claim_id]).tolist())
+            for i in at
+        ]
+        parts = own_spans(text, start, end, claims, lambda t: read(t, index.aliases).terms)
+        for i, (a, b) in zip(at, parts or [], strict=False):
+            a, b = _trim_to_words(text, a, b)
+            matches[i] = replace(
+                matches[i],
+                start=utf16_offset(text, a),
+                end=utf16_offset(text, b),
+                exact=text[a:b],
+                prefix=text[max(0, a - n) : a],
+                suffix=text[b : b + n],
+            )
+    return matches
+
+
+def _code_points(text: str, utf16: int) -> int:
+    """The code-point offset of a UTF-16 offset of `text`."""
+    if text.isascii():
+        return utf16
+    count = 0
+    for i, ch in enumerate(text):
+        if count >= utf16:
+            return i
+        count += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
 
 
 def _clause_or_sentence(found: list[tuple[Unit, Candidate]]) -> list[tuple[Unit, Candidate]]:

@@ -206,3 +206,32 @@ def clause_reading(sentence: str, start: int, end: int, aliases) -> Reading:
     before = [c for c in read(sentence[:start], aliases).clauses if c.debunk]
     after = [c for c in read(sentence[end:], aliases).clauses if c.debunk]
     return Reading((*before, *own.clauses, *after), "?" in sentence)
+
+
+_LIST = re.compile(r",?\s+(?:and|or|nor)\s+(?:even\s+)?|,\s+", re.I)
+
+
+def own_spans(
+    text: str, start: int, end: int, claims: list[frozenset[str]], terms_of
+) -> list[tuple[int, int]] | None:
+    """Each of several claims flagged on one span (`text[start:end]`) its own part of
+    it: the list items and coordinated phrases ("MMS cures autism, malaria and HIV";
+    "5G spreads the virus and causes cancer") holding the words that set that claim
+    apart from the others (`claims`: each claim's terms; `terms_of(text)`: a text's).
+    None when a claim's words are not in one run of pieces, or two would share one."""
+    cuts = [start] + [start + m.end() for m in _LIST.finditer(text[start:end])]
+    ends = [start + m.start() for m in _LIST.finditer(text[start:end])] + [end]
+    pieces = [(a, b) for a, b in zip(cuts, ends, strict=True) if b > a]
+    if len(pieces) < 2:
+        return None
+    said = [terms_of(text[a:b]) for a, b in pieces]
+    shared = frozenset.intersection(*claims)
+    out = []
+    for terms in claims:
+        own = terms - shared
+        hits = [i for i, s in enumerate(said) if own & s]
+        if not hits or hits != list(range(hits[0], hits[-1] + 1)):
+            return None
+        # The first piece keeps what the claims share (the subject): from the start.
+        out.append((pieces[0][0] if hits[0] == 0 else pieces[hits[0]][0], pieces[hits[-1]][1]))
+    return out if len(set(out)) == len(out) else None

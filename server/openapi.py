@@ -326,6 +326,25 @@ def spec() -> dict:
                             "enum": ["contradicts_evidence", "consistent_with_evidence", "unclear"],
                         },
                         "method": {"type": "string", "enum": ["lexical", "semantic"]},
+                        # Issue 16: a claim the page reports (additive; old clients
+                        # read stance `unclear`, as for any mention).
+                        "attributed": {"type": "boolean"},
+                        "attribution": {"oneOf": [{"type": "null"}, _ref("Attribution")]},
+                    },
+                },
+                "Attribution": {
+                    "type": "object",
+                    "description": "Who the page puts the claim in the mouth of. `start`/`end` "
+                    "(UTF-16 code units of the segment) and `exact` are the reporting frame "
+                    "itself ('a viral post claims that'), apart from the match's span; "
+                    "`stance` is which way the reported speaker leans.",
+                    "required": ["start", "end", "exact", "source", "stance"],
+                    "properties": {
+                        "start": {"type": "integer"},
+                        "end": {"type": "integer"},
+                        "exact": {"type": "string"},
+                        "source": {"type": "string", "description": "as written; may be empty"},
+                        "stance": {"type": "string", "enum": ["repeats", "disputes", "unclear"]},
                     },
                 },
                 "MatchResponse": {

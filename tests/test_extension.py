@@ -47,6 +47,7 @@ CATEGORIES = (
     "possible-misinformation",
     "possible-unclear",
     "possible-consistent",
+    "reported",  # a claim the page reports (issue 16)
 )
 WAIT_MS = 20_000  # generous: the machine is shared and timings double under load
 if sync_playwright is not None:

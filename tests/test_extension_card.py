@@ -189,8 +189,9 @@ def test_the_legend_is_reachable_from_the_card_and_the_popup_and_matches_the_hig
         assert legend[category][:4] == paint, category
     assert legend["misinformation"][4] == "Goes against the evidence"
     assert legend["possible-consistent"][4] == "Possible match: may be in line with the evidence"
-    # Six styles, six different looks (style, colour, tint): never two alike.
-    assert len({tuple(v[:3]) for v in legend.values()}) == 6
+    # Seven styles (with issue 16's "reported"), seven different looks (style, colour,
+    # tint): never two alike.
+    assert len({tuple(v[:3]) for v in legend.values()}) == len(CATEGORIES) == 7
     card.expect_text(".legend", "Alt+Shift+N")
     layout = card.eval(CARD_LAYOUT, "healthflags-misinformation", "5G networks")
     assert all(c["inView"] and c["onTop"] for c in layout["controls"]), layout

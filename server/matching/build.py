@@ -85,6 +85,7 @@ def _build(claims: Iterable[Mapping], alias_map: Aliases) -> Index:
         phrasing_source=t.source.astype(np.int32),
         phrasing_negated=negated_keys.astype(np.int64),
         counters=counters,
+        curated=frozenset(t.given_required),
     )
 
 

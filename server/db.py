@@ -1,9 +1,10 @@
-"""The SQLite file: connections, migrations and transactions.
+"""The SQLite file: connections, transactions and meta values (migrations are in
+server/migrations.py).
 
 One connection per request (on `g`), in autocommit mode so that every write opens
-its own `BEGIN IMMEDIATE` transaction: a plain `BEGIN` takes the write lock only at
-the first write and, under several workers, fails with "database is locked" where
-IMMEDIATE would simply have waited.
+its own `BEGIN IMMEDIATE` transaction (`transaction` below): a plain `BEGIN` takes
+the write lock only at the first write and, under several workers, fails with
+"database is locked" where IMMEDIATE would simply have waited.
 """
 
 from __future__ import annotations
@@ -42,8 +43,16 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
 
 
 @contextlib.contextmanager
-def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A write transaction that holds the write lock from its first read."""
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """The one transaction boundary for writes: `with transaction(db):`.
+
+    Outside a transaction it is `BEGIN IMMEDIATE`, which holds the write lock from
+    the first read, and commits at the end or rolls back on any error. Inside one it
+    is a savepoint: the step rolls back alone on error and commits with its caller."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -52,6 +61,9 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         db.execute("COMMIT")
+
+
+write = transaction  # its earlier name, which scripts and tests still use
 
 
 def backup(db: sqlite_utils.Database, target: str | Path) -> None:

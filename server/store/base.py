@@ -1,0 +1,34 @@
+"""What every store module shares: the clock, JSON as stored, the errors, LIKE patterns."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+
+class Conflict(Exception):
+    """The claim changed since the editor loaded it."""
+
+    def __init__(self, claim: dict):
+        super().__init__(f"claim {claim['id']} is at version {claim['version']}")
+        self.claim = claim
+
+
+class NotFound(LookupError):
+    pass
+
+
+class AlreadyExists(ValueError):
+    pass
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def to_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

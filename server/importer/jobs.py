@@ -11,10 +11,9 @@ import sqlite_utils
 
 from .. import store
 from ..db import transaction
+from ..store import audit_log
 
 COUNT_KEYS = ("created", "updated", "unchanged", "invalid", "duplicate")
-
-
 REPORT_PAGE = 500
 
 
@@ -123,7 +122,7 @@ def _change(db, job_id: int, actor: str, from_, to: str, action: str) -> dict:
         if job["status"] not in from_:
             raise ValueError(f"import {job_id} is {job['status']}")
         db.execute("UPDATE imports SET status = ? WHERE id = ?", [to, job_id])
-        store.audit_log.append(
+        audit_log.append(
             db, actor, action, "import", str(job_id), {"status": job["status"]}, {"status": to}
         )
     return job

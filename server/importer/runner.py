@@ -13,6 +13,7 @@ from .. import store
 from ..claims import InvalidClaim, clean_claim
 from ..db import transaction
 from ..formats import FormatError, Row, read_rows
+from ..store import audit_log
 from .duplicates import DuplicateKeys
 from .jobs import create_job, drop_upload, get_job, job_rows
 
@@ -136,7 +137,7 @@ def finish(db: sqlite_utils.Database, job_id: int, status: str, error: str | Non
             [status, error, store.now(), job_id],
         )
         job = get_job(db, job_id)
-        store.audit_log.append(
+        audit_log.append(
             db,
             job["actor"],
             "import" if status == "done" else "import.fail",

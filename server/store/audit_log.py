@@ -7,7 +7,7 @@ import json
 
 import sqlite_utils
 
-from .base import now, to_json
+from .base import filters, now, to_json, where_sql
 
 
 def append(
@@ -46,21 +46,12 @@ def events(
     limit: int = 100,
 ) -> list[dict]:
     """The audit log, newest first; `before_id` pages back."""
-    where: list[str] = []
-    params: list = []
-    for column, value in (
-        ("actor", actor),
-        ("action", action),
-        ("object_type", object_type),
-        ("object_id", object_id),
-    ):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
+    where, params = filters(
+        ("actor", actor), ("action", action), ("object_type", object_type), ("object_id", object_id)
+    )
     if before_id:
         where.append("id < ?")
         params.append(before_id)
-    sql_where = ("WHERE " + " AND ".join(where)) if where else ""
     return [
         {
             **r,
@@ -68,7 +59,8 @@ def events(
             "after": None if r["after"] is None else json.loads(r["after"]),
         }
         for r in db.query(
-            f"SELECT * FROM audit_events {sql_where} ORDER BY id DESC LIMIT ?", [*params, limit]
+            f"SELECT * FROM audit_events {where_sql(where)} ORDER BY id DESC LIMIT ?",
+            [*params, limit],
         )
     ]
 

@@ -32,3 +32,14 @@ def to_json(value) -> str:
 
 def like(q: str) -> str:
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def filters(*pairs: tuple[str, object]) -> tuple[list[str], list]:
+    """`column = ?` conditions for the (column, value) pairs whose value is set, and
+    their parameters, in the same order."""
+    given = [(column, value) for column, value in pairs if value]
+    return [f"{column} = ?" for column, _ in given], [value for _, value in given]
+
+
+def where_sql(conditions: list[str]) -> str:
+    return ("WHERE " + " AND ".join(conditions)) if conditions else ""

@@ -9,7 +9,7 @@ from .. import search
 from ..claims import clean_claim
 from ..db import transaction
 from . import audit_log
-from .base import AlreadyExists, Conflict, like, now
+from .base import AlreadyExists, Conflict, filters, like, now, where_sql
 from .revisions import add_revision, revision
 
 CLAIM_STATUSES = ("draft", "in_review", "published", "retired")
@@ -147,14 +147,11 @@ def list_claims(
             "OR c.summary LIKE ? ESCAPE '\\' OR r.data LIKE ? ESCAPE '\\')"
         )
         params += [like(q)] * 4
-    if verdict:
-        where.append("c.verdict = ?")
-        params.append(verdict)
-    if topic:
-        where.append("c.topic = ?")
-        params.append(topic)
-    sql_where = ("WHERE " + " AND ".join(where)) if where else ""
-    base = f"FROM claims c JOIN claim_revisions r ON r.id = c.current_revision {join} {sql_where}"
+    more, values = filters(("c.verdict", verdict), ("c.topic", topic))
+    where, params = where + more, params + values
+    base = f"FROM claims c JOIN claim_revisions r ON r.id = c.current_revision {join} " + where_sql(
+        where
+    )
     total = db.execute(f"{cte}SELECT count(*) {base}", params).fetchone()[0]
     rows = list(
         db.query(

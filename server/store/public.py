@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import sqlite_utils
 
 from .. import search
-from .base import like
+from .base import filters, like
 
 
 def index_rows(db: sqlite_utils.Database) -> tuple[list[dict], dict[str, list[str]]]:
@@ -89,12 +89,8 @@ def list_public_claims(
             "(SELECT claim_id FROM phrasings WHERE text LIKE ? ESCAPE '\\'))"
         )
         params += [pattern] * 3
-    if verdict:
-        where.append("verdict = ?")
-        params.append(verdict)
-    if topic:
-        where.append("topic = ?")
-        params.append(topic)
+    more, values = filters(("verdict", verdict), ("topic", topic))
+    where, params = where + more, params + values
     if cursor:
         where.append("id > ?")
         params.append(decode_cursor(cursor))

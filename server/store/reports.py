@@ -6,7 +6,7 @@ import sqlite_utils
 
 from ..db import transaction
 from . import audit_log
-from .base import NotFound, now
+from .base import NotFound, filters, now, where_sql
 
 REPORT_STATES = ("open", "actioned", "dismissed_no_action", "duplicate")
 
@@ -46,19 +46,11 @@ def list_reports(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict]:
-    where: list[str] = []
-    params: list = []
-    if status:
-        where.append("r.status = ?")
-        params.append(status)
-    if claim_id:
-        where.append("r.claim_id = ?")
-        params.append(claim_id)
-    sql_where = ("WHERE " + " AND ".join(where)) if where else ""
+    where, params = filters(("r.status", status), ("r.claim_id", claim_id))
     return list(
         db.query(
             "SELECT r.*, c.text AS claim_text FROM reports r "
-            f"LEFT JOIN claims c ON c.id = r.claim_id {sql_where} "
+            f"LEFT JOIN claims c ON c.id = r.claim_id {where_sql(where)} "
             "ORDER BY r.status != 'open', r.created_at DESC, r.id DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )

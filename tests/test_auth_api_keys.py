@@ -5,7 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 
-from test_auth import cheap_hashes, csrf, logged_in, login, make_user, query  # noqa: F401  (cheap_hashes: an autouse fixture)
+from test_auth import (
+    cheap_hashes,  # noqa: F401  (an autouse fixture)
+    csrf,
+    logged_in,
+    login,
+    make_user,
+    query,
+)
 
 from server import auth
 from server import db as dbm

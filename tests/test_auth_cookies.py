@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from test_auth import PASSWORD, cheap_hashes, csrf_of, login, make_user  # noqa: F401  (cheap_hashes: an autouse fixture)
+from test_auth import (
+    PASSWORD,
+    cheap_hashes,  # noqa: F401  (an autouse fixture)
+    csrf_of,
+    login,
+    make_user,
+)
 
 
 def test_session_cookie_is_httponly_samesite_lax_and_scoped_to_the_workspace(app, client):

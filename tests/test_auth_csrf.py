@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from test_auth import (  # noqa: F401  (cheap_hashes: an autouse fixture)
+from test_auth import (
     PASSWORD,
     audit_count,
-    cheap_hashes,
+    cheap_hashes,  # noqa: F401  (an autouse fixture)
     csrf,
     logged_in,
-    login,
     make_user,
     query,
     session_cookie,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from test_auth import (  # noqa: F401  (cheap_hashes: an autouse fixture)
+from test_auth import (
     audit_count,
-    cheap_hashes,
+    cheap_hashes,  # noqa: F401  (an autouse fixture)
     csrf,
     logged_in,
     login,

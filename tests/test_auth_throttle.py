@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from test_auth import cheap_hashes, csrf, login, make_user, session_cookie  # noqa: F401  (cheap_hashes: an autouse fixture)
+from test_auth import (
+    cheap_hashes,  # noqa: F401  (an autouse fixture)
+    csrf,
+    login,
+    make_user,
+    session_cookie,
+)
 
 from server import auth
 

@@ -1,14 +1,15 @@
-"""Moderator accounts: the login check, disabling, roles, password change and reset,
-new moderators from the workspace and the command line."""
+"""Moderator accounts: the login check, disabling, roles, password change (and the
+length a new password needs) and reset, new moderators from the workspace and the
+command line."""
 
 from __future__ import annotations
 
 import re
 
 from click.testing import CliRunner
-from test_auth import (  # noqa: F401  (cheap_hashes: an autouse fixture)
+from test_auth import (
     PASSWORD,
-    cheap_hashes,
+    cheap_hashes,  # noqa: F401  (an autouse fixture)
     csrf,
     logged_in,
     login,
@@ -98,6 +99,20 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(app
     assert login(app.test_client(), "ann@example.org", new).status_code == 303
     actions = [r[0] for r in query(app, "SELECT action FROM audit_events")]
     assert "user.password_change" in actions
+
+
+def test_short_passwords_are_refused(app):
+    client = logged_in(app, "reviewer")
+    res = client.post(
+        "/moderate/account/password",
+        data={
+            "csrf_token": csrf(client, "/moderate/account"),
+            "current_password": PASSWORD,
+            "new_password": "short",
+            "confirm_password": "short",
+        },
+    )
+    assert res.status_code == 422 and "12 characters" in res.get_data(as_text=True)
 
 
 def test_an_admin_resets_a_password_shown_once_and_ends_their_sessions(app):

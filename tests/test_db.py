@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from server import db as dbm
 
 
@@ -55,11 +57,8 @@ def test_a_nested_transaction_is_a_savepoint_that_rolls_back_alone(tmp_path):
     db = dbm.open_db(tmp_path / "n.db")
     with dbm.transaction(db):
         dbm.set_meta(db, "outer", "kept")
-        try:
-            with dbm.transaction(db):
-                dbm.set_meta(db, "inner", "undone")
-                raise RuntimeError("this step fails")
-        except RuntimeError:
-            pass
+        with pytest.raises(RuntimeError), dbm.transaction(db):
+            dbm.set_meta(db, "inner", "undone")
+            raise RuntimeError("this step fails")
     assert dbm.get_meta(db, "outer") == "kept" and dbm.get_meta(db, "inner") is None
     assert not db.conn.in_transaction

@@ -147,11 +147,10 @@ def list_claims(
             "OR c.summary LIKE ? ESCAPE '\\' OR r.data LIKE ? ESCAPE '\\')"
         )
         params += [like(q)] * 4
-    more, values = filters(("c.verdict", verdict), ("c.topic", topic))
-    where, params = where + more, params + values
-    base = f"FROM claims c JOIN claim_revisions r ON r.id = c.current_revision {join} " + where_sql(
-        where
-    )
+    extra, values = filters(("c.verdict", verdict), ("c.topic", topic))
+    where, params = where + extra, params + values
+    joined = f"FROM claims c JOIN claim_revisions r ON r.id = c.current_revision {join}"
+    base = f"{joined} {where_sql(where)}"
     total = db.execute(f"{cte}SELECT count(*) {base}", params).fetchone()[0]
     rows = list(
         db.query(

@@ -89,8 +89,8 @@ def list_public_claims(
             "(SELECT claim_id FROM phrasings WHERE text LIKE ? ESCAPE '\\'))"
         )
         params += [pattern] * 3
-    more, values = filters(("verdict", verdict), ("topic", topic))
-    where, params = where + more, params + values
+    extra, values = filters(("verdict", verdict), ("topic", topic))
+    where, params = where + extra, params + values
     if cursor:
         where.append("id > ?")
         params.append(decode_cursor(cursor))

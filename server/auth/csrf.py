@@ -15,6 +15,8 @@ from .cookies import CSRF_COOKIE, set_cookie
 
 
 def sign(binding: str) -> str:
+    """An HMAC of `binding` under the app's secret key: the CSRF tokens here, and the
+    device cookies of throttle.py."""
     key = str(current_app.config["SECRET_KEY"]).encode()
     return hmac.new(key, b"csrf|" + binding.encode(), hashlib.sha256).hexdigest()
 

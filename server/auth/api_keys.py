@@ -8,7 +8,7 @@ import threading
 import time
 
 import sqlite_utils
-from flask import g, request
+from flask import Flask, g, request
 
 from .. import store
 from ..db import get_db, transaction
@@ -128,7 +128,7 @@ class KeyUses:
             )
 
 
-def key_uses(app) -> KeyUses:
+def key_uses(app: Flask) -> KeyUses:
     found = app.extensions.get("healthflags_key_uses")
     if found is None:
         found = app.extensions["healthflags_key_uses"] = KeyUses(

@@ -7,7 +7,7 @@ import hmac
 import time
 
 from flask import Response, current_app, request
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -41,7 +41,7 @@ class LoginThrottle:
         self.address = parse_many(address_spec)
         self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
 
-    def _items(self, key: str):
+    def _items(self, key: str) -> list[RateLimitItem]:
         return self.address if key.startswith("address:") else self.account
 
     def retry_after(self, keys: list[str]) -> int | None:

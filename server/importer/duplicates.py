@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import sqlite_utils
 
@@ -31,7 +32,7 @@ class DuplicateKeys:
         )
         self._insert((_hash(text), claim_id) for claim_id, text in texts)
 
-    def _insert(self, pairs) -> None:
+    def _insert(self, pairs: Iterable[tuple[int, str]]) -> None:
         self.db.conn.executemany("INSERT OR IGNORE INTO temp.import_keys VALUES (?, ?)", pairs)
 
     @staticmethod

@@ -113,7 +113,14 @@ def drop_upload(job: dict) -> None:
         Path(path).unlink(missing_ok=True)
 
 
-def _change(db, job_id: int, actor: str, from_, to: str, action: str) -> dict:
+def _change(
+    db: sqlite_utils.Database,
+    job_id: int,
+    actor: str,
+    from_: str | tuple[str, ...],
+    to: str,
+    action: str,
+) -> dict:
     from_ = (from_,) if isinstance(from_, str) else from_
     with transaction(db):
         job = get_job(db, job_id)

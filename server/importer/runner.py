@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO
 
 import sqlite_utils
 
@@ -58,7 +59,13 @@ def _start(db: sqlite_utils.Database, job_id: int) -> bool:
     return bool(taken)
 
 
-def _process(db, job: dict, rows: Iterator[Row], stream, progress) -> None:
+def _process(
+    db: sqlite_utils.Database,
+    job: dict,
+    rows: Iterator[Row],
+    stream: _Counting | None,
+    progress: Callable[[int], None] | None,
+) -> None:
     done, counts = job["rows_done"], dict(job["counts"])
     for _ in range(done):  # resumed: these rows were committed with the job's progress
         next(rows, None)
@@ -100,7 +107,7 @@ def _save_report(db: sqlite_utils.Database, job_id: int, results: list[dict]) ->
     )
 
 
-def _import_row(db, row: Row, job: dict, keys: DuplicateKeys) -> dict:
+def _import_row(db: sqlite_utils.Database, row: Row, job: dict, keys: DuplicateKeys) -> dict:
     out = {"row": row.number, "location": row.where, "claim_id": None, "problems": None}
     record = row.record
     if record is not None and isinstance(record.get("id"), str):
@@ -160,7 +167,7 @@ def finish(db: sqlite_utils.Database, job_id: int, status: str, error: str | Non
 class _Counting:
     """A binary stream that counts what has been read from it, for the progress bar."""
 
-    def __init__(self, raw):
+    def __init__(self, raw: BinaryIO) -> None:
         self.raw, self.count = raw, 0
 
     def read(self, n: int = -1) -> bytes:
@@ -168,13 +175,13 @@ class _Counting:
         self.count += len(data)
         return data
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.raw, name)
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: bytearray | memoryview) -> int:
         n = self.raw.readinto(buffer)
         self.count += n or 0
         return n
@@ -215,5 +222,5 @@ def import_records(
     return {"id": job_id, "counts": job["counts"], "rows": bad}
 
 
-def _not_obj(value) -> str:
+def _not_obj(value: object) -> str:
     return f"a claim must be an object, not {type(value).__name__}"

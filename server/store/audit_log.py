@@ -16,8 +16,8 @@ def append(
     action: str,
     object_type: str,
     object_id: str,
-    before=None,
-    after=None,
+    before: object = None,
+    after: object = None,
 ) -> None:
     """Append to the audit log; call inside the transaction of the change."""
     db.execute(

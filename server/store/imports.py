@@ -15,7 +15,9 @@ from .base import now
 SEED_DIR = Path(__file__).parent.parent / "seed"
 
 
-def import_claims(db: sqlite_utils.Database, records: Iterable[dict], actor: str, **options):
+def import_claims(
+    db: sqlite_utils.Database, records: Iterable[dict], actor: str, **options: object
+) -> dict:
     """Import records held in memory as one job (see `importer.import_records`)."""
     from .. import importer  # the job machinery builds on the store
 

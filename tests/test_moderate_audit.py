@@ -166,7 +166,7 @@ def test_a_change_never_lands_without_its_audit_entry(app, monkeypatch, role, ac
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "audit", broken)
+    monkeypatch.setattr(store.audit_log, "append", broken)
     app.testing = False  # answer 500 instead of re-raising inside the test
     app.config["PROPAGATE_EXCEPTIONS"] = False
     res = action(client, app)

@@ -22,7 +22,7 @@ from .matcher import get_matcher
 from .matching import Match, Settings, TooMuchText, find_matches
 from .openapi import spec
 from .schemas import Limits
-from .validation import Problem, ProblemError, check, check_query
+from .validation import Checker, Problem, ProblemError, check_query
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 MATCH_FIELDS = tuple(f.name for f in fields(Match))
@@ -66,13 +66,15 @@ def json_body() -> Any:
 
 
 @lru_cache(maxsize=8)
-def _contract(limits: Limits) -> dict:
-    return spec(limits)
+def _contract(limits: Limits) -> tuple[dict, dict[str, Checker]]:
+    document = spec(limits)
+    schemas = document["components"]["schemas"]
+    return document, {name: Checker(schemas[name]) for name in ("MatchRequest", "ReportRequest")}
 
 
 def contract() -> dict:
     """The OpenAPI document with this app's limits: what requests are checked against."""
-    return _contract(Limits.of(current_app.config))
+    return _contract(Limits.of(current_app.config))[0]
 
 
 def request_body(name: str) -> tuple[dict, list[Problem]]:
@@ -81,7 +83,7 @@ def request_body(name: str) -> tuple[dict, list[Problem]]:
     body = json_body()
     if name == "MatchRequest":
         _whole_number_ids(body)
-    problems = check(contract()["components"]["schemas"][name], body)
+    problems = _contract(Limits.of(current_app.config))[1][name].problems(body)
     fatal = [p for p in problems if not skippable(p)]
     if fatal:
         raise BadRequest(fatal[0].status, fatal[0].code, fatal[0].message)

@@ -37,11 +37,11 @@ class Limits:
         )
 
 
-def text(max_length: int, description: str = "", *, required: bool = False) -> dict:
-    """A readable string of at most `max_length` characters; null (or leaving it out)
-    means not sent, unless `required`."""
+def text(max_length: int, description: str = "", *, optional: bool = False) -> dict:
+    """A readable string of at most `max_length` characters; when `optional`, null
+    (like leaving it out) means not sent."""
     schema = {
-        "type": "string" if required else ["string", "null"],
+        "type": ["string", "null"] if optional else "string",
         "maxLength": max_length,
         "pattern": READABLE,
     }
@@ -53,8 +53,14 @@ def match_request(limits: Limits) -> dict:
         "type": "object",
         "required": ["segments"],
         "properties": {
-            "url": text(4096, "The page's address; optional, never stored"),
-            "lang": text(35, "The page's language (BCP 47); only English is matched"),
+            "url": text(
+                4096, optional=True, description="The page's address; optional, never stored"
+            ),
+            "lang": text(
+                35,
+                optional=True,
+                description="The page's language (BCP 47); only English is matched",
+            ),
             "segments": {
                 "type": "array",
                 "maxItems": limits.segments,
@@ -66,11 +72,10 @@ def match_request(limits: Limits) -> dict:
                     "or has text over the limit fails the whole request (422); one whose "
                     "text cannot be read is only skipped (see `rejected`)",
                     "properties": {
-                        "id": {
-                            **text(100, "A whole number is read as its decimal string"),
-                            "type": ["string", "integer"],
-                        },
-                        "text": text(limits.segment_chars, required=True),
+                        # A whole-number id (JSON integer) is taken too, read as its
+                        # decimal string before this is checked (api.py).
+                        "id": text(100, "Text; a whole number is read as its decimal string"),
+                        "text": text(limits.segment_chars),
                     },
                 },
             },
@@ -85,11 +90,17 @@ def report_request(limits: Limits) -> dict:
         "required": ["kind"],
         "properties": {
             "kind": {"enum": list(REPORT_KINDS)},
-            "claim_id": text(80, "The flagged claim (required for wrong_flag)"),
-            "passage": text(chars, "The text the reader chose to send"),
-            "comment": text(chars),
+            "claim_id": text(
+                80, optional=True, description="The flagged claim (required for wrong_flag)"
+            ),
+            "passage": text(chars, optional=True, description="The text the reader chose to send"),
+            "comment": text(chars, optional=True),
             "url": {
-                **text(2048, "The page's address, only if the reader ticks it"),
+                **text(
+                    2048,
+                    optional=True,
+                    description="The page's address, only if the reader ticks it",
+                ),
                 "allOf": [
                     {"pattern": "^https?://", "x-error": "url must be an http or https address."}
                 ],

@@ -7,7 +7,7 @@ import pytest
 
 from server.openapi import CLAIMS_QUERY
 from server.schemas import Limits, match_request, report_request
-from server.validation import ProblemError, check, check_query, field_name
+from server.validation import Checker, ProblemError, check, check_query, field_name
 
 MATCH = match_request(Limits(segments=3, segment_chars=10))
 REPORT = report_request(Limits())
@@ -23,7 +23,7 @@ def test_field_names_read_as_a_client_writes_them():
 
 
 def test_a_valid_request_has_no_problem():
-    assert check(MATCH, {"segments": [{"id": 7, "text": "abc"}], "url": None}) == []
+    assert check(MATCH, {"segments": [{"id": "7", "text": "abc"}], "url": None}) == []
 
 
 @pytest.mark.parametrize(
@@ -123,3 +123,26 @@ def test_the_first_query_parameter_at_fault_is_answered(args, status, code, mess
         check_query(CLAIMS_QUERY, args)
     found = raised.value.problem
     assert (found.status, found.code, found.message) == (status, code, message)
+
+
+BODIES = [
+    {"segments": [{"id": "a", "text": "abc"}]},
+    {"segments": [{"id": 1.0, "text": "x"}]},
+    {"segments": [{"id": "a", "text": "x\ud83d"}]},
+    {"segments": [{"id": "a", "text": "x"}], "url": None, "lang": "en"},
+    {"segments": [{"id": "a", "text": "x"}], "extra": {"anything": 1}},
+    {"segments": [1, 2, 3, 4]},
+    {"kind": "missed_claim", "comment": "c"},
+    {"kind": "wrong_flag", "claim_id": None, "passage": "p"},
+    {"kind": "wrong_flag", "claim_id": "c", "passage": "p", "url": "https://e.org"},
+    {"kind": "missed_claim", "passage": "p", "url": "javascript:x"},
+    None,
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize("schema", [MATCH, REPORT], ids=["match", "report"])
+def test_the_fast_check_agrees_with_the_full_one(schema, body):
+    """Checker answers valid requests from fastjsonschema's compiled code: it must
+    accept exactly what jsonschema accepts."""
+    assert Checker(schema).problems(body) == check(schema, body)

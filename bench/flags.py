@@ -49,7 +49,7 @@ from server.matching.embed import DIM, MODEL_ID, text_key
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "server" / "seed"
 # What a built database depends on: the seed and the code of the import path.
-IMPORT_CODE = [ROOT / "server" / n for n in ("store.py", "claims.py", "db.py", "formats.py")]
+IMPORT_CODE = [ROOT / "server" / n for n in ("store.py", "claims.py", "db.py", "formats")]
 
 
 class Engine:

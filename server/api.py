@@ -34,6 +34,10 @@ class BadRequest(Exception):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
+    @classmethod
+    def of(cls, problem: Problem) -> BadRequest:
+        return cls(problem.status, problem.code, problem.message)
+
 
 def error(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": {"code": code, "message": message}}), status
@@ -83,25 +87,24 @@ def request_body(name: str) -> tuple[dict, list[Problem]]:
     body = json_body()
     if name == "MatchRequest":
         _whole_number_ids(body)
-    problems = _contract(Limits.of(current_app.config))[1][name].problems(body)
+    checker = _contract(Limits.of(current_app.config))[1][name]
+    problems = checker.problems(body)
     fatal = [p for p in problems if not skippable(p)]
     if fatal:
-        raise BadRequest(fatal[0].status, fatal[0].code, fatal[0].message)
+        raise BadRequest.of(fatal[0])
     return body, problems
 
 
 def skippable(found: Problem) -> bool:
-    # One bad segment must not cost the page its other flags.
-    return (
-        found.code == "invalid_text"
-        and found.path[:1] == ("segments",)
-        and (found.path[2:] == ("text",))
-    )
+    """A segment whose text cannot be read: one bad segment must not cost the page
+    its other flags."""
+    path = found.path
+    return found.code == "invalid_text" and len(path) == 3 and path[::2] == ("segments", "text")
 
 
 def _whole_number_ids(body: Any) -> None:
-    """A whole-number segment id is read as its decimal string (the contract allows
-    both), so that its length is checked as the string's."""
+    """A whole-number segment id is read as its decimal string (as the spec says)
+    before the check, so that its length is checked as the string's."""
     segments = body.get("segments") if isinstance(body, dict) else None
     for seg in segments if isinstance(segments, list) else ():
         if isinstance(seg, dict) and type(seg.get("id")) is int:
@@ -170,7 +173,7 @@ def list_claims():
     try:
         query = check_query(contract()["paths"]["/v1/claims"]["get"]["parameters"], request.args)
     except ProblemError as exc:
-        raise BadRequest(exc.problem.status, exc.problem.code, exc.problem.message) from None
+        raise BadRequest.of(exc.problem) from None
     try:
         claims, cursor = store.list_public_claims(get_db(), **{**query, "q": query["q"].strip()})
     except ValueError:

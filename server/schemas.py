@@ -171,8 +171,8 @@ def _evidence() -> dict:
     )
 
 
-# One flagged passage. A new field is one more line here (and in `required` if
-# every match carries it).
+# One flagged passage: every field of matching.Match, each always sent (so all are
+# required). A new field of Match is one more line here.
 MATCH = {
     "segment_id": {"type": "string"},
     "start": {"type": "integer", "description": "UTF-16 code units"},

@@ -108,3 +108,13 @@ def test_answers_fit_the_described_schemas(client):
     validate(spec, "Error", client.get("/v1/claims/nope").get_json())
     with pytest.raises(jsonschema.ValidationError):
         validate(spec, "MatchResponse", {"matches": [], "claims": {}})
+
+
+def test_the_match_schema_names_every_field_a_match_carries():
+    """/v1/match sends every field of matching.Match: a new one must be described."""
+    from dataclasses import fields
+
+    from server.matching import Match
+    from server.schemas import MATCH
+
+    assert set(MATCH) == {f.name for f in fields(Match)}

@@ -108,7 +108,7 @@ def report_request(limits: Limits) -> dict:
         },
         "allOf": [
             {
-                "if": {"properties": {"kind": {"const": "wrong_flag"}}},
+                "if": {"required": ["kind"], "properties": {"kind": {"const": "wrong_flag"}}},
                 "then": {
                     "required": ["claim_id"],
                     "properties": {"claim_id": {"type": "string"}},

@@ -49,11 +49,11 @@ from server.matching.embed import DIM, MODEL_ID, text_key
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "server" / "seed"
 # What a built database depends on: the seed and the code of the import path.
-# The code that shapes an imported database: a change to it rebuilds the cached ones.
 IMPORT_CODE = [
     *sorted((ROOT / "server" / "store").glob("*.py")),
     *sorted((ROOT / "server" / "importer").glob("*.py")),
-    *(ROOT / "server" / n for n in ("claims.py", "db.py", "migrations.py", "formats.py")),
+    *sorted((ROOT / "server" / "formats").glob("*.py")),
+    *(ROOT / "server" / n for n in ("claims.py", "db.py", "migrations.py")),
 ]
 
 

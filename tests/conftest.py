@@ -14,6 +14,10 @@ from server import create_app, store
 from server import db as dbm
 from server.matching import embed
 
+# The browser tests' shared set-up (Chromium with the extension loaded, the test pages,
+# the counting proxy): its fixtures are there for every test module.
+pytest_plugins = ["extension_browser"]
+
 
 def skip_without_semantic() -> None:
     """The semantic extra is optional, even in CI (where scripts/test installs it):

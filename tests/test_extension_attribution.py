@@ -11,18 +11,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from extension_browser import ARTIFACTS, CLAIMS, HIGHLIGHTED_IN, hover_over, save_screenshot
 from playwright.sync_api import expect
-from test_extension import (  # noqa: F401  (launch, playwright, site: fixtures)
-    ARTIFACTS,
-    CLAIMS,
-    HIGHLIGHTED_IN,
-    Card,
-    hover_over,
-    launch,
-    playwright,
-    save_screenshot,
-    site,
-)
+from tooltip_card import Card
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "after"
 VIEWPORT = {"width": 1280, "height": 800}

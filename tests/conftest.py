@@ -322,3 +322,16 @@ def serve_process(
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("server did not start within 60 s")
+
+
+@pytest.fixture(scope="session")
+def seed(tmp_path_factory):
+    """The shipped database as a first start publishes it: (claims, aliases)."""
+    from server import db as dbm
+    from server import store
+
+    db = dbm.open_db(tmp_path_factory.mktemp("seed") / "seed.db")
+    store.seed_if_new(db)
+    claims, aliases = store.index_rows(db)
+    db.close()
+    return claims, aliases

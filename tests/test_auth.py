@@ -11,6 +11,8 @@ import pytest
 from server import auth, store
 from server import db as dbm
 
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: fast hashing
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -72,12 +74,6 @@ def query(app, sql: str, params: list | None = None) -> list[tuple]:
         return db.execute(sql, params or []).fetchall()
     finally:
         db.close()
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(app):
-    # Hashes made through the web (password change, reset, new users) stay fast in tests.
-    app.config["PASSWORD_HASH_CHEAP"] = True
 
 
 # --- logging in ------------------------------------------------------------------

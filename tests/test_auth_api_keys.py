@@ -5,17 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 
-from test_auth import (
-    cheap_hashes,  # noqa: F401  (an autouse fixture)
-    csrf,
-    logged_in,
-    login,
-    make_user,
-    query,
-)
+import pytest
+from test_auth import csrf, logged_in, login, make_user, query
 
 from server import auth
 from server import db as dbm
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: fast hashing
 
 
 def test_api_keys_are_random_shown_once_stored_hashed_and_revocable(app):

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from test_auth import (
-    PASSWORD,
-    cheap_hashes,  # noqa: F401  (an autouse fixture)
-    csrf_of,
-    login,
-    make_user,
-)
+from test_auth import PASSWORD, csrf_of, login, make_user
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: fast hashing
 
 
 def test_session_cookie_is_httponly_samesite_lax_and_scoped_to_the_workspace(app, client):

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import re
 
-from test_auth import (
-    PASSWORD,
-    audit_count,
-    cheap_hashes,  # noqa: F401  (an autouse fixture)
-    csrf,
-    logged_in,
-    make_user,
-    query,
-    session_cookie,
-)
+import pytest
+from test_auth import PASSWORD, audit_count, csrf, logged_in, make_user, query, session_cookie
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: fast hashing
 
 
 def test_login_form_needs_its_csrf_token(app, client):

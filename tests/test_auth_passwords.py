@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from test_auth import (
-    PASSWORD,
-    cheap_hashes,  # noqa: F401  (an autouse fixture)
-    make_user,
-    query,
-)
+import pytest
+from test_auth import PASSWORD, make_user, query
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: fast hashing
 
 
 def test_passwords_are_stored_as_argon2id_hashes(app):

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
-from test_auth import (
-    audit_count,
-    cheap_hashes,  # noqa: F401  (an autouse fixture)
-    csrf,
-    logged_in,
-    login,
-    make_user,
-    query,
-    session_cookie,
-)
+import pytest
+from test_auth import audit_count, csrf, logged_in, login, make_user, query, session_cookie
 
 from server import auth
 from server import db as dbm
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: fast hashing
 
 
 def test_the_database_keeps_only_a_hash_of_the_session_token(app, client):

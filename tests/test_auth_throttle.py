@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from test_auth import (
-    cheap_hashes,  # noqa: F401  (an autouse fixture)
-    csrf,
-    login,
-    make_user,
-    session_cookie,
-)
+import pytest
+from test_auth import csrf, login, make_user, session_cookie
 
 from server import auth
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: fast hashing
 
 
 def test_failed_logins_are_throttled_per_account(app):

@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
-from test_auth import (
-    PASSWORD,
-    cheap_hashes,  # noqa: F401  (an autouse fixture)
-    csrf,
-    logged_in,
-    login,
-    make_user,
-    query,
-    session_cookie,
-)
+from test_auth import PASSWORD, csrf, logged_in, login, make_user, query, session_cookie
 
 from server import cli
 from server import db as dbm
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # conftest: fast hashing
 
 
 def test_wrong_password_and_unknown_account_get_the_same_answer(app, client):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from server import db as dbm
-from server import store
 from server.matching import build_index, find_matches
 from server.matching.attribution import frame, reported
 from server.matching.clauses import split_clauses
@@ -21,12 +19,8 @@ AUTISM, KRATOM = "vaccines-cause-autism", "kratom-not-addictive"
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    """The shipped database as a first start publishes it."""
-    db = dbm.open_db(tmp_path_factory.mktemp("seed") / "seed.db")
-    store.seed_if_new(db)
-    claims, aliases = store.index_rows(db)
-    db.close()
+def index(seed):
+    claims, aliases = seed  # conftest: the shipped database as a first start publishes it
     return build_index(claims, aliases=aliases)
 
 

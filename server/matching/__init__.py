@@ -1,15 +1,21 @@
 """The matching engine: page text in, checked claims out.
 
 Pure functions over an `Index` of published claims; no Flask, no database. One
-record (`retrieve.Candidate`) flows through three stages:
+record (`retrieve.Candidate`) flows through the stages:
 
-- retrieve (`retrieve.py`): sentences → terms → the few claims each is closest to;
-- verify (`verify.py`): what the sentence does with each: repeats, disputes,
-  mentions, or says something else, as probabilities;
-- decide (here): tier and stance from those, then offsets in UTF-16 code units with
-  the quote around them.
+- retrieve (`retrieve.py`; `sentences.py`, `text.py`): sentences → terms → the few
+  claims each is closest to, over the index (`index.py`, built by `build.py`);
+- clauses (`clauses.py`, `attribution.py`): a sentence that says several things is
+  read clause by clause, and a claim put in someone's mouth is read as reported;
+- verify (`verify.py`, `polarity.py`): what each clause does with each candidate:
+  repeats, disputes, mentions, or says something else, as probabilities;
+- decide (here, `decide.py`, `passages.py`): tier and stance from those, then spans in
+  UTF-16 code units with the quote around them. Imported claims (no curation) are
+  judged by `specificity.py`: too generic is never flagged, the rest stays possible.
 
-`ranking.py` orders every claim for one text taken whole (a tweet, a post).
+`ranking.py` orders every claim for one text taken whole (a tweet, a post);
+`semantic.py` and `embed.py` are the optional sentence-vector stage; `config.py`
+holds the operating points.
 """
 
 from __future__ import annotations

@@ -11,26 +11,24 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
 from . import db, limits, replica
+from .matching.config import DEFAULT as MATCHING
+from .schemas import Limits
 
 # Defaults; instance/config.py and HEALTHFLAGS_* variables override them (DATABASE
 # defaults to healthflags.db in the instance folder).
 DEFAULTS: dict[str, object] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes of a request body
-    "MATCH_MAX_SEGMENTS": 2000,
-    "MATCH_MAX_SEGMENT_CHARS": 20_000,
-    "MATCH_MAX_SENTENCES": 5000,
-    # Verified-score thresholds, read off the fit halves (bench/fit_verify.py;
-    # bench/README.md). bench/flags.py on the report halves prints for them:
-    # precision 0.85 confident / 0.75 possible on the team-written set (goals
-    # 0.95 / 0.80, not met yet), wrong confident flags on 0.1% of news articles
-    # (shipped claims), 1.4% with the 10k CLEF import. Imported claims (no
-    # counter statements) are confident from:
-    "MATCH_CONFIDENT": 0.90,
-    "MATCH_CONFIDENT_CURATED": 0.78,  # ... for claims whose other side is written
-    "MATCH_POSSIBLE": 0.40,
+    "MATCH_MAX_SEGMENTS": Limits.segments,
+    "MATCH_MAX_SEGMENT_CHARS": Limits.segment_chars,
+    "MATCH_MAX_SENTENCES": MATCHING.max_sentences,
+    # The operating points on the verified score (server/matching/config.py says what
+    # bench/flags.py prints for them): imported claims, curated ones, possible flags.
+    "MATCH_CONFIDENT": MATCHING.confident,
+    "MATCH_CONFIDENT_CURATED": MATCHING.confident_curated,
+    "MATCH_POSSIBLE": MATCHING.possible,
     "INDEX_CHECK_SECONDS": 2.0,  # how often a worker looks for a newer published set
     "MATCH_COUNTS_FLUSH_SECONDS": 60.0,
-    "REPORT_MAX_CHARS": 2000,
+    "REPORT_MAX_CHARS": Limits.report_chars,
     # Per client (IP address); see limits.py for how workers share them.
     "RATELIMIT_MATCH": "600 per minute",
     "RATELIMIT_READ": "1200 per minute",
@@ -38,7 +36,7 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_API_KEY": "6000 per minute",  # /v1/match per API key, instead of per address
     "API_KEY_USES_FLUSH_SECONDS": 60.0,  # how often each worker writes its keys' use counts
     "JSON_SORT_KEYS": False,
-    # Moderators' workspace (server/moderate/, server/auth.py).
+    # Moderators' workspace (server/moderate/, server/auth/).
     "SESSION_LIFETIME": 8 * 3600,  # seconds a login lasts at most
     "SESSION_IDLE_TIMEOUT": 3600,  # seconds without a request before a session ends
     "MODERATE_COOKIE_SECURE": None,  # None: Secure, except plain http on a loopback address

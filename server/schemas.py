@@ -21,8 +21,8 @@ REPORT_KINDS = ("wrong_flag", "missed_claim")
 
 @dataclass(frozen=True)
 class Limits:
-    """The configurable request limits (create_app's defaults, repeated here so that
-    the spec can be read without an app)."""
+    """The configurable request limits: their defaults (create_app's DEFAULTS read them
+    from here, so the spec can be read without an app) and `of` an app's config."""
 
     segments: int = 2000
     segment_chars: int = 20_000

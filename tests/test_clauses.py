@@ -318,5 +318,5 @@ def test_advice_after_a_semicolon_stays_with_the_sentence_it_follows():
     # judged alone ("...do not work against colds" read without its context).
     text = "Herbal teas do not shorten a cold; drink plenty of water and rest for a few days."
     assert [text[p.start : p.end] for p in split_clauses(text)] == [text.rstrip(".") + "."]
-    two = "Herbal teas shorten a cold; the steam can clear a blocked nose in minutes."
+    two = "Herbal teas cure a cold; the steam can clear a blocked nose in minutes."
     assert len(split_clauses(two)) == 2

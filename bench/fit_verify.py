@@ -55,14 +55,15 @@ ANY = REP | DIS | MEN | UNR
 LABEL = {"repeats": REP, "disputes": DIS, "mentions": MEN, "unrelated": UNR}
 TRAIN_PAIRS = Path(__file__).with_name("train") / "pairs-train.jsonl"
 # Each source's share of the total weight (1 unless listed). The team-written pairs
-# are the only source written as pages are (the templates are near-verbatim, the
-# tweets and news carry no stance label): two shares. But 162 of their 207 sentences
-# say their claim, a far higher base rate than prose has, and alone that taught the
-# head to flag topical news (fit-half news: 7 -> 21 wrong pairs at 0.80): the news
-# halves, the only realistic negatives, get 4 (shipped claims) and 2 (the 10k import)
-# to hold it. Chosen by 5-fold CV on the team pairs (by sentence) and the fit-half
-# news curve; bench/README.md lists the shares tried.
-SHARE = {"team-train": 2.0, "news": 4.0, "news-10k": 2.0}
+# are the only source written as pages are, but 162 of their 207 sentences say their
+# claim, a far higher base rate than prose has: at 2 shares they taught the head to
+# flag topical news (fit-half news: 7 -> 21 wrong pairs at 0.80) and to read
+# "Kratom is non-addictive." as disputes. Half a share, with the news halves (the
+# only realistic negatives) at 4 and 2, keeps every stance of tests/test_verify.py
+# right; chosen on those tests, 5-fold CV on the team pairs and the fit-half news
+# curve. NOT written to verify_head.json yet: two issue sentences fall from
+# `confident` to `possible` (bench/README.md, "Team-written training pairs").
+SHARE = {"team-train": 0.5, "news": 4.0, "news-10k": 2.0}
 FIT_SETTINGS = Settings()
 # Generated sentences: another claim whose wording they cover this much is left out
 # (the shipped claims have close siblings, "clinical trials prove kratom works" and

@@ -4,8 +4,8 @@
         --queries ../shared/data/clef2020-task2/train/tweets.queries.tsv \
         --qrels ../shared/data/clef2020-task2/train/tweet-vclaim-pairs.qrels
 
-Both fits use the engine's own features (`candidate_features`, `rank_features`) and
-only numpy. A claim counts as relevant when it is a query's claim or reads the
+Both fits use the engine's own features (`candidate_features`, `rank_features`),
+numpy and scipy's optimiser. A claim counts as relevant when it is a query's claim or reads the
 same after normalisation (`datasets.same_claim_groups`).
 
 - RANKING (`rank`): for every query, the claims with the best BM25 form a pool. The
@@ -31,6 +31,8 @@ import numpy as np
 from corpus import neutral_sentences
 from datasets import Labelled
 from metrics import summary
+from scipy.optimize import minimize
+from scipy.special import expit, log_softmax, softmax
 
 from server.matching import (
     Index,
@@ -72,59 +74,59 @@ def pools(
     return out
 
 
-def fit_listwise(pools_, l2: float = 1e-2, iters: int = 50) -> np.ndarray:
+def fit_listwise(pools_, l2: float = 1e-2) -> np.ndarray:
     """Weights maximising the mean log-softmax probability of each pool's relevant
-    claims (Newton's method with step halving; L2 keeps it finite)."""
+    claims (conditional logit; L2 keeps it finite), by scipy's Newton-CG."""
     sets = [(x, y / y.sum()) for _, _, x, y in pools_ if y.any()]
     d = sets[0][0].shape[1]
-    w = np.zeros(d)
 
-    def step(w):
-        loss, grad, hess = 0.5 * l2 * w @ w, l2 * w, l2 * np.eye(d)
+    def loss(w):
+        value, grad = 0.5 * l2 * w @ w, l2 * w
         for x, y in sets:
             s = x @ w
-            m = s.max()
-            e = np.exp(s - m)
-            p = e / e.sum()
-            loss += m + np.log(e.sum()) - y @ s
-            mu = p @ x
-            grad = grad + mu - y @ x
-            xc = x - mu
-            hess = hess + (xc * p[:, None]).T @ xc
-        return loss, grad, hess
+            value -= y @ log_softmax(s)
+            grad = grad + (softmax(s) - y) @ x
+        return value, grad
 
-    loss, grad, hess = step(w)
-    for _ in range(iters):
-        move = np.linalg.solve(hess, grad)
-        t = 1.0
-        while True:
-            new = w - t * move
-            new_loss, new_grad, new_hess = step(new)
-            if new_loss <= loss or t < 1e-6:
-                break
-            t /= 2
-        done = loss - new_loss < 1e-9
-        w, loss, grad, hess = new, new_loss, new_grad, new_hess
-        if done:
-            break
-    return w
+    def hess(w):
+        h = l2 * np.eye(d)
+        for x, _ in sets:
+            p = softmax(x @ w)
+            xc = x - p @ x
+            h += (xc * p[:, None]).T @ xc
+        return h
+
+    return _minimize(loss, hess, d)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> np.ndarray:
-    """Logistic regression of y on x with a bias (last), by Newton's method."""
+    """Logistic regression of y on x with a bias (last, not penalised)."""
     xb = np.column_stack([x, np.ones(len(x))])
-    w = np.zeros(xb.shape[1])
-    reg = l2 * np.eye(len(w))
-    reg[-1, -1] = 0.0
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-(xb @ w)))
-        grad = xb.T @ (p - y) + reg @ w
-        hess = (xb * (p * (1 - p))[:, None]).T @ xb + reg
-        move = np.linalg.solve(hess, grad)
-        w -= move
-        if np.abs(move).max() < 1e-10:
-            break
-    return w
+    penalty = np.full(xb.shape[1], l2)
+    penalty[-1] = 0.0
+
+    def loss(w):
+        z = xb @ w
+        value = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * penalty @ (w * w)
+        return value, xb.T @ (expit(z) - y) + penalty * w
+
+    def hess(w):
+        p = expit(xb @ w)
+        return (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty)
+
+    return _minimize(loss, hess, xb.shape[1])
+
+
+def _minimize(loss, hess, d: int) -> np.ndarray:
+    """scipy's Newton-CG from zero. At the optimum the loss stops changing in float
+    precision and scipy may report "precision loss"; the gradient says whether the
+    fit got there."""
+    found = minimize(
+        loss, np.zeros(d), jac=True, hess=hess, method="Newton-CG", options={"xtol": 1e-10}
+    )
+    if np.abs(found.jac).max() > 1e-4:
+        raise RuntimeError(f"the fit did not converge: {found.message}")
+    return found.x
 
 
 def fit_ranking(pools_) -> Weights:

@@ -49,7 +49,12 @@ from server.matching.embed import DIM, MODEL_ID, text_key
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "server" / "seed"
 # What a built database depends on: the seed and the code of the import path.
-IMPORT_CODE = [ROOT / "server" / n for n in ("store.py", "claims.py", "db.py", "formats.py")]
+IMPORT_CODE = [
+    *sorted((ROOT / "server" / "store").glob("*.py")),
+    *sorted((ROOT / "server" / "importer").glob("*.py")),
+    *sorted((ROOT / "server" / "formats").glob("*.py")),
+    *(ROOT / "server" / n for n in ("claims.py", "db.py", "migrations.py")),
+]
 
 
 class Engine:
@@ -199,10 +204,12 @@ def run(engine: Engine, docs: list[Doc]) -> list[list[scoring.Flag]]:
 def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scoring.Tally:
     says = "repeats" if name == "fullfact" else None  # see bench/README.md, "Flags"
     total = scoring.Tally()
+    clauses = scoring.Clauses()
     patterns: dict[str, scoring.Tally] = {}
     for doc, fs in zip(docs, flags, strict=True):
         one = scoring.tally(doc, fs, engine.group, says)
         total.add(one)
+        clauses.add(scoring.clause_tally(doc, fs, engine.group))
         if "pattern" in doc.meta:
             patterns.setdefault(doc.meta["pattern"], scoring.Tally()).add(one)
         write_judged(name, doc, fs, engine, out)
@@ -240,6 +247,8 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scor
             f" possible {'/'.join(map(str, t.recall('possible')))}; wrong flags confident "
             f"{wrong[0]} possible {wrong[1]}; stance {'/'.join(map(str, t.stance_accuracy()))}"
         )
+    if name.startswith("team-"):
+        print_clauses(name, clauses)
     if name == "team-pages":
         verdicts = {c: v["verdict"] for c, v in engine.claims.items()}
         for doc, fs in zip(docs, flags, strict=True):
@@ -252,7 +261,76 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scor
                 + f"; harmless sentences {pc['harmless']}, flagged possible "
                 f"{pc['harmless_possible']}, confident {pc['harmless_confident']}"
             )
-    return total
+    return total, clauses
+
+
+# Issue 16's figures on `main` before the clause work (052e584, report halves, words
+# only), printed beside today's: (right, out of).
+CLAUSE_BASELINE = {
+    "team-pages": {"multi_all": (1, 22), "multi_own": (0, 22), "reported_marked": (0, 55),
+                   "reported_flagged": (20, 55), "asserted_marked": (0, 56)},
+    "team-pairs": {"reported_marked": (0, 112), "reported_flagged": (69, 112),
+                   "asserted_marked": (0, 329)},
+}  # fmt: skip
+
+
+# The same, for the figures issue 16 asks for (report halves, words only, main 052e584).
+ISSUE16_BASELINE = {
+    "news-10k": (12, 845),  # articles with a wrong confident red flag, 10k CLEF import
+    "recall_confident": (235, 592),  # team set (curated claims), pairs + pages
+    "recall_possible": (338, 592),
+    "multi_own": (0, 22),
+    "reported_marked": (0, 167),  # pairs 112 + pages 55
+}
+
+
+def print_issue16(tallies, clauses: dict[str, scoring.Clauses], news) -> None:
+    """Issue 16's four figures, each beside main's before the clause work."""
+    team = scoring.Tally()
+    for n in ("team-pairs", "team-pages"):
+        if n in tallies:
+            team.add(tallies[n])
+    both = scoring.Clauses()
+    for c in clauses.values():
+        both.add(c)
+    pages = clauses.get("team-pages", scoring.Clauses())
+    rows = [
+        ("news-10k", "news + 10k CLEF import: articles with a wrong confident red flag (<= 1.0%)",
+         news.get("news-10k", (0, 0))),
+        ("recall_confident", "team set recall confident (curated claims; unchanged)",
+         team.recall("confident")),
+        ("recall_possible", "team set recall possible (curated claims; unchanged)",
+         team.recall("possible")),
+        ("multi_own", "multi-claim sentences of the pages, each claim its own flag and span "
+         "(>= 90%)", (pages.multi_own, pages.multi)),
+        ("reported_marked", "reported claims marked attributed, pairs + pages (>= 90%)",
+         (both.reported_marked, both.reported)),
+    ]  # fmt: skip
+    print("issue 16 (report halves; baseline: main 052e584 before this work):")
+    for key, label, (k, n) in rows:
+        print(f"  {label}: {scoring.share(k, n)}; baseline {scoring.share(*ISSUE16_BASELINE[key])}")
+
+
+def print_clauses(name: str, c: scoring.Clauses) -> None:
+    """Several claims in one sentence and claims a page reports, beside the baseline."""
+    base = CLAUSE_BASELINE.get(name, {})
+    rows = [
+        ("multi_all", "multi-claim sentences, every claim flagged", c.multi_all, c.multi),
+        ("multi_own", "multi-claim sentences, every claim flagged with its own span",
+         c.multi_own, c.multi),
+        ("reported_flagged", "reported claims flagged (any tier)", c.reported_flagged,
+         c.reported),
+        ("reported_marked", "reported claims marked attributed", c.reported_marked,
+         c.reported),
+        ("asserted_marked", "flags of asserted claims marked attributed (lower is better)",
+         c.asserted_marked, c.asserted_flagged),
+    ]  # fmt: skip
+    for key, label, k, n in rows:
+        if not n and key.startswith("multi"):
+            continue
+        was = base.get(key)
+        before = f"; baseline {scoring.share(*was)}" if was else ""
+        print(f"  {label}: {scoring.share(k, n)}{before}")
 
 
 def write_judged(name: str, doc: Doc, flags, engine: Engine, out) -> None:
@@ -338,6 +416,7 @@ def main(argv: list[str] | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engines: dict[str, Engine] = {}
     tallies: dict[str, scoring.Tally] = {}
+    clause_tallies: dict[str, scoring.Clauses] = {}
     news_share: dict[str, tuple[int, int]] = {}
     print(f"half={args.half} engine={mode}")
     with out_path.open("w", encoding="utf-8") as out, judged.open("w", encoding="utf-8") as wrong:
@@ -352,9 +431,13 @@ def main(argv: list[str] | None = None) -> None:
             if name.startswith("news"):
                 news_share[name] = print_news(name, docs, flags, engines[db], db, out)
             else:
-                tallies[name] = print_labelled(name, docs, flags, engines[db], db, wrong)
+                tallies[name], clause_tallies[name] = print_labelled(
+                    name, docs, flags, engines[db], db, wrong
+                )
             log(f"  {name}: {time.perf_counter() - t0:.0f} s")
     log(f"news flags written to {out_path}; labelled sets' wrong flags and misses to {judged}")
+    if args.half == ds.REPORT:
+        print_issue16(tallies, clause_tallies, news_share)
     print(summary(tallies, news_share))
 
 

@@ -55,6 +55,7 @@ class Flag:
     score: float
     method: str
     quote: str  # prefix [exact] suffix
+    attributed: bool = False  # the page reports the claim (issue 16; absent before)
 
     @classmethod
     def from_match(cls, m: dict, paragraph: int, base: int, group: dict[str, str]) -> Flag:
@@ -70,6 +71,7 @@ class Flag:
             m["score"],
             m.get("method", "lexical"),
             f"{m['prefix']}[{m['exact']}]{m['suffix']}",
+            bool(m.get("attributed", False)),
         )
 
     def at(self, tier: str) -> bool:
@@ -229,6 +231,73 @@ def page_check(doc: Doc, flags: list[Flag], verdicts: dict[str, str], group) -> 
             any(s.overlaps(f) and f.tier == "confident" for f in flags) for s in harmless
         ),
     }
+
+
+# --- several claims in one sentence, and claims a page reports (issue 16) -----------
+
+# Pairs written as a report of someone else's words (bench/data/README.md, patterns).
+REPORTED_PATTERNS = ("attribution", "quote")
+
+
+@dataclass(slots=True)
+class Clauses:
+    """Sentences labelled with two or more claims the database holds, and labelled
+    attributions: how many the flags get right."""
+
+    multi: int = 0  # sentences with 2+ claims to flag or to mark as reported
+    multi_all: int = 0  # every one of its claims flagged right (or reported, for a mention)
+    multi_own: int = 0  # ... and each with its own span (no two claims share one span)
+    reported: int = 0  # (sentence, claim) labelled `mentions` that report someone's words
+    reported_flagged: int = 0  # a flag of that claim on it, any tier
+    reported_marked: int = 0  # ... marked `attributed`
+    asserted_marked: int = 0  # flags marked `attributed` on a claim labelled repeats/disputes
+    asserted_flagged: int = 0  # flags on a claim labelled repeats/disputes
+
+    def add(self, other: Clauses) -> None:
+        for k in self.__slots__:
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+
+def _span_text(doc: Doc, s: Span) -> str:
+    raw = doc.paragraphs[s.paragraph].encode("utf-16-le", "surrogatepass")
+    return raw[s.start * 2 : s.end * 2].decode("utf-16-le", "surrogatepass")
+
+
+def clause_tally(doc: Doc, flags: list[Flag], group: dict[str, str]) -> Clauses:
+    """Multi-claim sentences: each claim flagged right at `possible` or above (a
+    `mentions` label: flagged and marked `attributed`), and the claims' best flags
+    on pairwise different spans. Reported claims: `mentions` labels on a statement
+    (pages: not a question; pairs: the attribution and quote patterns)."""
+    t = Clauses()
+    pattern = doc.meta.get("pattern")
+    for s in doc.spans or []:
+        labels = grouped(s.labels, group) or {}
+        best: dict[str, Flag] = {}
+        for claim, label in labels.items():
+            mine = [f for f in flags if f.claim == claim and s.overlaps(f)]
+            if label in ("repeats", "disputes"):
+                t.asserted_flagged += len(mine)
+                t.asserted_marked += sum(f.attributed for f in mine)
+                ok = [f for f in mine if judge_in(f, labels) == RIGHT]
+            elif label == "mentions":
+                ok = [f for f in mine if f.attributed or f.stance == "unclear"]
+                question = "?" in _span_text(doc, s)
+                if (pattern in REPORTED_PATTERNS) if pattern else not question:
+                    t.reported += 1
+                    t.reported_flagged += bool(mine)
+                    t.reported_marked += any(f.attributed for f in mine)
+            else:
+                continue
+            if ok:
+                best[claim] = max(ok, key=lambda f: f.score)
+        wanted = [c for c, lab in labels.items() if lab in ("repeats", "disputes", "mentions")]
+        if len(wanted) >= 2 and pattern is None:
+            t.multi += 1
+            if all(c in best for c in wanted):
+                t.multi_all += 1
+                spans = {(best[c].paragraph, best[c].start, best[c].end) for c in wanted}
+                t.multi_own += len(spans) == len(wanted)
+    return t
 
 
 def wilson(k: int, n: int) -> tuple[float, float]:

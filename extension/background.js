@@ -425,6 +425,10 @@ function validateMatchAnswer(body, sent) {
     claim_id: m.claim_id, score: typeof m.score === "number" ? m.score : null,
     tier: m.tier === "possible" ? "possible" : "confident",
     stance: str(m.stance), assessment: str(m.assessment),
+    // Issue 16: a claim the page reports, and who it puts it on (plain strings only).
+    attributed: m.attributed === true,
+    attribution: m.attributed === true && m.attribution && typeof m.attribution === "object"
+      ? { source: str(m.attribution.source).slice(0, 200), stance: str(m.attribution.stance) } : null,
   }));
   const rejected = new Set((Array.isArray(body?.rejected) ? body.rejected : [])
     .map((r) => r?.segment_id).filter((id) => lengths.has(id)));
@@ -534,6 +538,7 @@ async function recordFlags(tabId, url, { flags: flagsIn, claims: claimsIn, compl
   const flags = (Array.isArray(flagsIn) ? flagsIn : []).slice(0, 500).map((f) => ({
     id: str(f.id), claimId: str(f.claimId), verdict: str(f.verdict),
     assessment: str(f.assessment), tier: str(f.tier), stance: str(f.stance),
+    attributed: f.attributed === true,
     exact: str(f.exact).slice(0, 500),
   }));
   const claims = {};

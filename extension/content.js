@@ -110,7 +110,7 @@
       claims,
       flags: flags.map((f) => ({
         id: f.id, claimId: f.claimId, verdict: f.verdict, assessment: f.assessment,
-        tier: f.tier, stance: f.stance, exact: f.exact,
+        tier: f.tier, stance: f.stance, exact: f.exact, attributed: f.attributed,
       })),
     });
   }
@@ -207,6 +207,7 @@
         id: `f${++page.nextFlag}`,
         claimId: match.claim_id, verdict: claim.verdict, assessment: match.assessment,
         tier: match.tier, stance: match.stance, category: V.categoryOf(match),
+        attributed: match.attributed === true, attribution: match.attribution ?? null,
         ...quote, element: segment.block.element, start: anchored.start, range: anchored.range,
       });
     }

@@ -39,6 +39,8 @@ globalThis.healthflagsTooltip ??= (() => {
     .headline.tone-misinformation .symbol { background: #b42318; }
     .headline.tone-consistent .symbol { background: #067647; }
     .headline.tone-unclear .symbol { background: #b54708; }
+    .tone-reported { color: #3e4784; }
+    .headline.tone-reported .symbol { background: #3e4784; }
     .headline.possible .symbol { background: transparent; color: inherit; border: 2px dotted currentColor; }
     .verdict { display: inline-flex; align-items: center; gap: 4px; font-weight: 600; white-space: nowrap; }
     .verdict .symbol { width: 16px; height: 16px; font-size: 10px; }
@@ -89,6 +91,7 @@ globalThis.healthflagsTooltip ??= (() => {
     .swatch-possible-misinformation { text-decoration-style: dotted; text-decoration-color: #b42318; }
     .swatch-possible-unclear { text-decoration-style: dotted; text-decoration-color: #b54708; }
     .swatch-possible-consistent { text-decoration-style: dotted; text-decoration-color: #067647; }
+    .swatch-reported { text-decoration-style: double; text-decoration-color: #3e4784; }
     kbd { font: 12px ui-monospace, monospace; border: 1px solid #d0d5dd; border-radius: 4px; padding: 0 3px; }
     @media (prefers-color-scheme: dark) {
       .card { background: #1d2939; color: #f2f4f7; border-color: #475467; }
@@ -101,6 +104,8 @@ globalThis.healthflagsTooltip ??= (() => {
       .headline.tone-misinformation .symbol { background: #fda29b; }
       .headline.tone-consistent .symbol { background: #75e0a7; }
       .headline.tone-unclear .symbol { background: #fec84b; }
+      .tone-reported { color: #b3b8db; }
+      .headline.tone-reported .symbol { background: #b3b8db; }
       .headline.possible .symbol { background: transparent; color: inherit; }
       .card a, .card button.link { color: #84caff; }
       .card button.action { background: #344054; color: #f2f4f7; border-color: #667085; }
@@ -183,7 +188,8 @@ globalThis.healthflagsTooltip ??= (() => {
       " previous, ", el("kbd", null, "Esc"), " closes the card.");
     legend.append(list,
       el("p", "note", "A wavy, dashed or solid underline is a close match; a dotted one is a possible "
-        + "match, less certain. With the “underline only” style there is no tint."), keys);
+        + "match, less certain; a double one, a claim the page only reports. With the “underline only” "
+        + "style there is no tint."), keys);
     return legend;
   }
 
@@ -285,7 +291,9 @@ globalThis.healthflagsTooltip ??= (() => {
   function renderCard(card, flag, claim, { serverOrigin = "", onReport, onClose = null, onResize = () => {} }) {
     const head = el("div", "head");
     const title = el("div", "title");
-    if (flag.tier === "possible") title.append(el("span", "possible-tag", "Possible match, less certain"));
+    if (flag.tier === "possible" && V.categoryOf(flag) !== "reported") {
+      title.append(el("span", "possible-tag", "Possible match, less certain"));
+    }
     title.append(renderHeadline(flag, { short: true }));
     head.append(title);
     if (onClose) {

@@ -36,13 +36,16 @@ globalThis.healthflagsVerdicts ??= (() => {
   // Which highlight a flag is painted with: its conclusion, and whether the match is a
   // possible one (a looser match, drawn softer). Only a confident match whose assessment
   // is contradicts_evidence is painted as misinformation.
+  // A claim the page reports (the server's `attributed`: "a viral post claims…") has
+  // its own look, whatever the claim's verdict: the page does not say it.
   function categoryOf(match) {
+    if (match.attributed === true) return "reported";
     const key = conclusionOf(match).key;
     return match.tier === "possible" ? `possible-${key}` : key;
   }
 
   const CATEGORIES = ["misinformation", "unclear", "consistent",
-    "possible-misinformation", "possible-unclear", "possible-consistent"];
+    "possible-misinformation", "possible-unclear", "possible-consistent", "reported"];
 
   // Short labels (the popup's list, the legend), for every category.
   const CATEGORY_LABELS = {
@@ -52,7 +55,9 @@ globalThis.healthflagsVerdicts ??= (() => {
     "possible-misinformation": "Possible match: may go against the evidence",
     "possible-consistent": "Possible match: may be in line with the evidence",
     "possible-unclear": "Possible match: which way it leans is unclear",
+    reported: "Reported: the page says someone else makes this claim",
   };
+  const REPORTED = { symbol: "❝", short: "This page reports the claim" };
 
   // What a passage does with the claim, by the server's `stance`: [as a fact, as a
   // possibility]. A new stance needs only a line here; unknown ones read as "is about".
@@ -77,6 +82,10 @@ globalThis.healthflagsVerdicts ??= (() => {
   // The card's header: what matters to the reader, whether this passage is in line with
   // the evidence. The claim's own verdict is the detail underneath.
   function headline(flag) {
+    if (categoryOf(flag) === "reported") {
+      return { category: "reported", symbol: REPORTED.symbol, possible: false,
+        label: CATEGORY_LABELS.reported, short: REPORTED.short };
+    }
     const conclusion = conclusionOf(flag);
     const possible = flag.tier === "possible";
     return { category: categoryOf(flag), symbol: conclusion.symbol, possible,
@@ -88,6 +97,7 @@ globalThis.healthflagsVerdicts ??= (() => {
   // possible match is told as a possibility throughout ("may repeat…; if it does, …").
   function explain(flag, claim) {
     const verdict = verdictInfo(claim?.verdict).label.toLowerCase();
+    if (categoryOf(flag) === "reported") return explainReported(flag, claim, verdict);
     const possible = flag.tier === "possible";
     const [does, may] = STANCES[flag.stance] ?? STANCES.unclear;
     const subject = `This passage ${possible ? `may ${may}` : does} a claim checked as ${verdict}`;
@@ -101,6 +111,22 @@ globalThis.healthflagsVerdicts ??= (() => {
         + "so this passage is neither clearly for nor against the evidence; the summary says why.";
     }
     return `${subject}, but we can't tell whether it agrees with the claim or argues against it.`;
+  }
+
+  // "This page reports the claim: “…”, according to …": who says it, and that the page
+  // does not say it in its own voice. The reported speaker's lean is told only when the
+  // server is sure of it.
+  const ARTICLES = /^(A|An|The|Some|Many|Its|Their|His|Her|My|Our|Your|This|That|These|Those|One|Other|Others)\b/;
+
+  function explainReported(flag, claim, verdict) {
+    let source = typeof flag.attribution?.source === "string" ? flag.attribution.source.trim() : "";
+    source = source.replace(ARTICLES, (word) => word.toLowerCase());
+    const text = String(claim?.text ?? "").replace(/[.\s]+$/, "");
+    let who = ", as someone else's words";
+    if (source && flag.attribution?.stance === "disputes") who = `; ${source} argues against it`;
+    else if (source) who = `, according to ${source}`;
+    return `This page reports the claim: “${text}”${who}. It does not make the claim in its own`
+      + ` voice. The claim was checked as ${verdict}.`;
   }
 
   function sourceTypeLabel(type) {

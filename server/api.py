@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from . import auth, store
-from .claims import VERDICTS
 from .db import get_db
 from .formats import claim_review
 from .limits import limiter, match_client, match_limit, read_limit, report_limit
 from .matcher import get_matcher
 from .matching import Match, Settings, TooMuchText, find_matches
+from .openapi import spec
+from .schemas import Limits
+from .validation import Checker, Problem, ProblemError, check_query
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 MATCH_FIELDS = tuple(f.name for f in fields(Match))
@@ -30,6 +33,10 @@ class BadRequest(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+    @classmethod
+    def of(cls, problem: Problem) -> BadRequest:
+        return cls(problem.status, problem.code, problem.message)
 
 
 def error(status: int, code: str, message: str) -> tuple[Response, int]:
@@ -62,24 +69,46 @@ def json_body() -> Any:
         raise BadRequest(400, "invalid_json", "The body is not valid JSON.") from None
 
 
-def _string(value: Any, name: str, limit: int, *, required: bool = False) -> str | None:
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        raise BadRequest(422, "invalid_field", f"{name} must be a string.")
-    if len(value) > limit:
-        raise BadRequest(422, "field_too_long", f"{name} is longer than {limit} characters.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequest(422, "invalid_text", f"{name} holds an unpaired surrogate.") from None
-    return value
+@lru_cache(maxsize=8)
+def _contract(limits: Limits) -> tuple[dict, dict[str, Checker]]:
+    document = spec(limits)
+    schemas = document["components"]["schemas"]
+    return document, {name: Checker(schemas[name]) for name in ("MatchRequest", "ReportRequest")}
 
 
-def _object(body: Any) -> dict:
-    if not isinstance(body, dict):
-        raise BadRequest(422, "invalid_body", "The body must be a JSON object.")
-    return body
+def contract() -> dict:
+    """The OpenAPI document with this app's limits: what requests are checked against."""
+    return _contract(Limits.of(current_app.config))[0]
+
+
+def request_body(name: str) -> tuple[dict, list[Problem]]:
+    """The JSON body, checked against the schema `name`. The first problem is raised;
+    those `skippable` (a segment's unreadable text) are returned, not raised."""
+    body = json_body()
+    if name == "MatchRequest":
+        _whole_number_ids(body)
+    checker = _contract(Limits.of(current_app.config))[1][name]
+    problems = checker.problems(body)
+    fatal = [p for p in problems if not skippable(p)]
+    if fatal:
+        raise BadRequest.of(fatal[0])
+    return body, problems
+
+
+def skippable(found: Problem) -> bool:
+    """A segment whose text cannot be read: one bad segment must not cost the page
+    its other flags."""
+    path = found.path
+    return found.code == "invalid_text" and len(path) == 3 and path[::2] == ("segments", "text")
+
+
+def _whole_number_ids(body: Any) -> None:
+    """A whole-number segment id is read as its decimal string (as the spec says)
+    before the check, so that its length is checked as the string's."""
+    segments = body.get("segments") if isinstance(body, dict) else None
+    for seg in segments if isinstance(segments, list) else ():
+        if isinstance(seg, dict) and type(seg.get("id")) is int:
+            seg["id"] = str(seg["id"])
 
 
 def settings() -> Settings:
@@ -99,21 +128,15 @@ def public_claim(claim: dict) -> dict:
 @bp.post("/match")
 @limiter.limit(match_limit, key_func=match_client)
 def match():
-    body = _object(json_body())
-    cfg = current_app.config
-    segments = body.get("segments")
-    if not isinstance(segments, list):
-        raise BadRequest(422, "invalid_field", "segments must be a list.")
-    if len(segments) > cfg["MATCH_MAX_SEGMENTS"]:
-        raise BadRequest(
-            413,
-            "too_many_segments",
-            f"Send at most {cfg['MATCH_MAX_SEGMENTS']} segments per request.",
-        )
-    _string(body.get("url"), "url", 4096)
-    lang = _string(body.get("lang"), "lang", 35)
-    clean, rejected = _segments(segments, cfg["MATCH_MAX_SEGMENT_CHARS"])
-
+    body, unreadable = request_body("MatchRequest")
+    skipped = {p.path[1] for p in unreadable}
+    segments = body["segments"]
+    clean = [s for i, s in enumerate(segments) if i not in skipped]
+    rejected = [
+        {"segment_id": segments[p.path[1]]["id"], "code": p.code, "message": p.message}
+        for p in unreadable
+    ]
+    lang = body.get("lang")
     db = get_db()
     matcher = get_matcher()
     index, version, semantic = matcher.current(db)
@@ -144,55 +167,15 @@ def match():
     )
 
 
-def _segments(segments: list, max_chars: int) -> tuple[list[dict], list[dict]]:
-    """The segments to match, and those skipped for text that cannot be read (an
-    unpaired surrogate: one bad segment must not cost the page its other flags).
-    A segment that is not an object, or lacks its id or text, fails the request."""
-    clean, rejected = [], []
-    for i, seg in enumerate(segments):
-        if not isinstance(seg, dict):
-            raise BadRequest(422, "invalid_field", f"segments[{i}] must be an object.")
-        if "id" not in seg:
-            raise BadRequest(422, "invalid_field", f"segments[{i}] needs an id.")
-        seg_id = seg["id"]
-        if isinstance(seg_id, int) and not isinstance(seg_id, bool):
-            seg_id = str(seg_id)
-        seg_id = _string(seg_id, f"segments[{i}].id", 100, required=True)
-        try:
-            text = _string(seg.get("text"), f"segments[{i}].text", max_chars, required=True)
-        except BadRequest as exc:
-            if exc.code != "invalid_text":
-                raise
-            rejected.append({"segment_id": seg_id, "code": exc.code, "message": exc.message})
-            continue
-        clean.append({"id": seg_id, "text": text})
-    return clean, rejected
-
-
 @bp.get("/claims")
 @limiter.limit(read_limit)
 def list_claims():
-    args = request.args
     try:
-        limit = int(args.get("limit", 50))
-    except ValueError:
-        raise BadRequest(400, "invalid_parameter", "limit must be a whole number.") from None
-    if not 1 <= limit <= 200:
-        raise BadRequest(400, "invalid_parameter", "limit must be between 1 and 200.")
-    verdict = args.get("verdict") or None
-    if verdict and verdict not in VERDICTS:
-        raise BadRequest(400, "invalid_parameter", f"verdict must be one of {', '.join(VERDICTS)}.")
-    q = _string(args.get("q", ""), "q", 200) or ""
-    topic = _string(args.get("topic"), "topic", 60)
+        query = check_query(contract()["paths"]["/v1/claims"]["get"]["parameters"], request.args)
+    except ProblemError as exc:
+        raise BadRequest.of(exc.problem) from None
     try:
-        claims, cursor = store.list_public_claims(
-            get_db(),
-            q=q.strip(),
-            verdict=verdict,
-            topic=topic,
-            limit=limit,
-            cursor=args.get("cursor") or None,
-        )
+        claims, cursor = store.list_public_claims(get_db(), **{**query, "q": query["q"].strip()})
     except ValueError:
         raise BadRequest(400, "invalid_cursor", "That cursor is not one we gave out.") from None
     return jsonify({"claims": [public_claim(c) for c in claims], "next_cursor": cursor})
@@ -228,25 +211,13 @@ def create_report():
     origin = request.headers.get("Origin")
     if origin is not None and not origin.startswith(REPORT_ORIGINS):
         raise BadRequest(403, "forbidden_origin", "Reports come from the extension only.")
-    body = _object(json_body())
-    cfg = current_app.config
-    kind = body.get("kind")
-    if kind not in ("wrong_flag", "missed_claim"):
-        raise BadRequest(422, "invalid_field", "kind must be wrong_flag or missed_claim.")
-    claim_id = _string(body.get("claim_id"), "claim_id", 80)
+    body, _ = request_body("ReportRequest")
+    claim_id = body.get("claim_id")
     db = get_db()
     if claim_id is not None and not store.is_public(store.get_claim(db, claim_id)):
         # Drafts are not public: answered as if they did not exist.
         raise BadRequest(422, "unknown_claim", "No published claim has that id.")
-    if kind == "wrong_flag" and claim_id is None:
-        raise BadRequest(422, "invalid_field", "A wrong_flag report names its claim_id.")
-    passage = _string(body.get("passage"), "passage", cfg["REPORT_MAX_CHARS"])
-    comment = _string(body.get("comment"), "comment", cfg["REPORT_MAX_CHARS"])
-    url = _string(body.get("url"), "url", 2048)
-    if url is not None and not (url.startswith("https://") or url.startswith("http://")):
-        raise BadRequest(422, "invalid_field", "url must be an http or https address.")
-    if not (passage or comment):
-        raise BadRequest(422, "invalid_field", "Say what is wrong: send a passage or a comment.")
+    kind, passage, comment, url = (body.get(k) for k in ("kind", "passage", "comment", "url"))
     report = store.create_report(
         db, kind=kind, claim_id=claim_id, passage=passage, url=url, comment=comment
     )
@@ -273,6 +244,4 @@ def health():
 
 @bp.get("/openapi.json")
 def openapi():
-    from .openapi import spec
-
-    return jsonify(spec())
+    return jsonify(contract())

@@ -83,73 +83,29 @@ def clean_claim(raw: Any) -> dict:
     problems: list[str] = []
     if not isinstance(raw, dict):
         raise InvalidClaim(["a claim must be an object"])
-
-    def text_field(name: str, limit: int, required: bool = True) -> str:
-        value = raw.get(name)
-        if value is None or value == "":
-            if required:
-                problems.append(f"{name} is required")
-            return ""
-        if not isinstance(value, str):
-            problems.append(f"{name} must be a string")
-            return ""
-        value = " ".join(value.split())
-        if len(value) > limit:
-            problems.append(f"{name} is longer than {limit} characters")
-        return value
-
-    text = text_field("text", 500)
+    text = _text(raw, "text", 500, problems)
     claim_id = raw.get("id") or (slugify(text) if text else "")
     if not isinstance(claim_id, str) or not _ID.fullmatch(claim_id) or len(claim_id) > 80:
         problems.append("id must be a lowercase slug of letters, digits and hyphens")
     verdict = raw.get("verdict")
     if not isinstance(verdict, str) or verdict not in VERDICTS:
         problems.append(f"verdict must be one of {', '.join(VERDICTS)}")
-    summary = text_field("summary", 600)
-    topic = text_field("topic", 60) or "general"
+    summary = _text(raw, "summary", 600, problems)
+    topic = _text(raw, "topic", 60, problems) or "general"
     if topic and not _TOPIC.fullmatch(topic):
         problems.append("topic must be a lowercase slug")
     harm = raw.get("harm", "medium")
     if not isinstance(harm, str) or harm not in HARMS:
         problems.append(f"harm must be one of {', '.join(HARMS)}")
-
     phrasings = _string_list(raw.get("phrasings", []), "phrasings", 500, problems)
     seen = {text.casefold()}
     phrasings = [p for p in phrasings if not (p.casefold() in seen or seen.add(p.casefold()))]
     required = _string_list(raw.get("required_terms", []), "required_terms", 60, problems)
     counter = _string_list(raw.get("counter_statements", []), "counter_statements", 500, problems)
     reviewed_at = _date(raw.get("reviewed_at"), "reviewed_at", problems)
-    # Who made the claim, when and where (ClaimReview's itemReviewed): all optional.
-    claimant = text_field("claimant", 200, required=False)
-    claim_date = _date(raw.get("claim_date"), "claim_date", problems)
-    appearance = text_field("appearance", 2000, required=False)
-    if appearance and urlsplit(appearance).scheme not in ("http", "https"):
-        problems.append("appearance must be the http:// or https:// address where it appeared")
-    elif appearance and tracking_params(appearance):
-        problems.append(
-            "appearance: remove the tracking parameters "
-            f"({', '.join(tracking_params(appearance))}) from the address"
-        )
-
-    aliases: dict[str, list[str]] = {}
-    raw_aliases = raw.get("aliases") or {}
-    if not isinstance(raw_aliases, dict):
-        problems.append("aliases must map a term to a list of names")
-    else:
-        for term, names in raw_aliases.items():
-            term = " ".join(str(term).split()).lower()
-            cleaned = _string_list(names, f"aliases of {term}", 80, problems)
-            if term and cleaned:
-                aliases[term] = sorted({n.lower() for n in cleaned} - {term})
-
-    evidence = []
-    raw_evidence = raw.get("evidence", [])
-    if not isinstance(raw_evidence, list):
-        problems.append("evidence must be a list")
-        raw_evidence = []
-    for i, ev in enumerate(raw_evidence, 1):
-        evidence.append(_clean_evidence(ev, i, problems))
-
+    item_reviewed = _item_reviewed(raw, problems)
+    aliases = _aliases(raw.get("aliases") or {}, problems)
+    evidence = _evidence_list(raw.get("evidence", []), problems)
     if problems:
         raise InvalidClaim(problems)
     return {
@@ -166,16 +122,61 @@ def clean_claim(raw: Any) -> dict:
         "counter_statements": counter,
         "evidence": evidence,
         "reviewed_at": reviewed_at,
-        **{
-            k: v
-            for k, v in (
-                ("claimant", claimant),
-                ("claim_date", claim_date),
-                ("appearance", appearance),
-            )
-            if v
-        },
+        **item_reviewed,
     }
+
+
+def _text(raw: dict, name: str, limit: int, problems: list[str], required: bool = True) -> str:
+    """A text field with its spacing folded; "" when missing or not a string."""
+    value = raw.get(name)
+    if value is None or value == "":
+        if required:
+            problems.append(f"{name} is required")
+        return ""
+    if not isinstance(value, str):
+        problems.append(f"{name} must be a string")
+        return ""
+    value = " ".join(value.split())
+    if len(value) > limit:
+        problems.append(f"{name} is longer than {limit} characters")
+    return value
+
+
+def _item_reviewed(raw: dict, problems: list[str]) -> dict:
+    """Who made the claim, when and where (ClaimReview's itemReviewed): all optional,
+    and only those given are kept."""
+    claimant = _text(raw, "claimant", 200, problems, required=False)
+    claim_date = _date(raw.get("claim_date"), "claim_date", problems)
+    appearance = _text(raw, "appearance", 2000, problems, required=False)
+    if appearance and urlsplit(appearance).scheme not in ("http", "https"):
+        problems.append("appearance must be the http:// or https:// address where it appeared")
+    elif appearance and tracking_params(appearance):
+        problems.append(
+            "appearance: remove the tracking parameters "
+            f"({', '.join(tracking_params(appearance))}) from the address"
+        )
+    found = {"claimant": claimant, "claim_date": claim_date, "appearance": appearance}
+    return {k: v for k, v in found.items() if v}
+
+
+def _aliases(raw_aliases: Any, problems: list[str]) -> dict[str, list[str]]:
+    if not isinstance(raw_aliases, dict):
+        problems.append("aliases must map a term to a list of names")
+        return {}
+    aliases: dict[str, list[str]] = {}
+    for term, names in raw_aliases.items():
+        term = " ".join(str(term).split()).lower()
+        cleaned = _string_list(names, f"aliases of {term}", 80, problems)
+        if term and cleaned:
+            aliases[term] = sorted({n.lower() for n in cleaned} - {term})
+    return aliases
+
+
+def _evidence_list(raw_evidence: Any, problems: list[str]) -> list[dict]:
+    if not isinstance(raw_evidence, list):
+        problems.append("evidence must be a list")
+        return []
+    return [_clean_evidence(ev, i, problems) for i, ev in enumerate(raw_evidence, 1)]
 
 
 def _date(value: Any, name: str, problems: list[str]) -> str | None:

@@ -14,6 +14,10 @@ from server import create_app, store
 from server import db as dbm
 from server.matching import embed
 
+# The browser tests' shared set-up (Chromium with the extension loaded, the test pages,
+# the counting proxy): its fixtures are there for every test module.
+pytest_plugins = ["extension_browser"]
+
 
 def skip_without_semantic() -> None:
     """The semantic extra is optional, even in CI (where scripts/test installs it):
@@ -192,6 +196,12 @@ def app(db_path: Path):
 
 
 @pytest.fixture
+def cheap_hashes(app):
+    """Hashes made through the web (password change, reset, new users) stay fast."""
+    app.config["PASSWORD_HASH_CHEAP"] = True
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -312,3 +322,16 @@ def serve_process(
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("server did not start within 60 s")
+
+
+@pytest.fixture(scope="session")
+def seed(tmp_path_factory):
+    """The shipped database as a first start publishes it: (claims, aliases)."""
+    from server import db as dbm
+    from server import store
+
+    db = dbm.open_db(tmp_path_factory.mktemp("seed") / "seed.db")
+    store.seed_if_new(db)
+    claims, aliases = store.index_rows(db)
+    db.close()
+    return claims, aliases

@@ -1,48 +1,12 @@
-"""The SQLite file: migrations are idempotent, WAL is on, writes take the lock early."""
+"""The SQLite file: WAL is on, writes take the lock early and roll back whole."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
+import pytest
+
 from server import db as dbm
-
-
-def schema(path) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    rows = conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
-    ).fetchall()
-    conn.close()
-    return rows
-
-
-def test_migrations_run_twice_give_the_same_schema(tmp_path):
-    path = tmp_path / "m.db"
-    dbm.open_db(path).close()
-    first = schema(path)
-    db = dbm.open_db(path)
-    assert dbm.migrations.pending(db) == []
-    db.close()
-    assert schema(path) == first
-    tables = {name for kind, name, _ in first if kind == "table"}
-    assert {
-        "claims",
-        "claim_revisions",
-        "phrasings",
-        "aliases",
-        "required_terms",
-        "evidence",
-        "claim_vectors",
-        "match_counts",
-        "meta",
-        "reports",
-        "users",
-        "sessions",
-        "api_keys",
-        "audit_events",
-        "imports",
-    } <= tables
 
 
 def test_database_is_in_wal_mode(tmp_path):
@@ -86,17 +50,15 @@ def test_write_takes_the_lock_before_reading(tmp_path):
     assert dbm.get_meta(setup, "n") == "200"
 
 
-def test_audit_log_is_append_only(tmp_path):
-    db = dbm.open_db(tmp_path / "a.db")
-    with dbm.write(db):
-        db.execute(
-            "INSERT INTO audit_events (at, actor, action, object_type, object_id) "
-            "VALUES ('t', 'a', 'x', 'claim', '1')"
-        )
-    for sql in ("UPDATE audit_events SET actor = 'b'", "DELETE FROM audit_events"):
-        try:
-            db.execute(sql)
-        except sqlite3.IntegrityError as exc:
-            assert "append-only" in str(exc)
-        else:
-            raise AssertionError(f"{sql} was allowed")
+def test_a_nested_transaction_is_a_savepoint_that_rolls_back_alone(tmp_path):
+    """Store functions call each other (approve publishes, an import row saves and
+    publishes): inside an open transaction the helper is a savepoint, so a failed step
+    undoes only itself and the rest commits with the caller."""
+    db = dbm.open_db(tmp_path / "n.db")
+    with dbm.transaction(db):
+        dbm.set_meta(db, "outer", "kept")
+        with pytest.raises(RuntimeError), dbm.transaction(db):
+            dbm.set_meta(db, "inner", "undone")
+            raise RuntimeError("this step fails")
+    assert dbm.get_meta(db, "outer") == "kept" and dbm.get_meta(db, "inner") is None
+    assert not db.conn.in_transaction

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import json
 
-from playwright.sync_api import expect
-from test_extension import (  # noqa: F401  (launch, playwright, proxy_to, site: fixtures)
+from extension_browser import (
     CATEGORIES,
     CLAIMS,
     HIGHLIGHT_SIZES,
     HIGHLIGHTED_IN,
-    Card,
     hover_over,
-    launch,
-    playwright,
-    proxy_to,
     save_screenshot,
-    site,
 )
+from playwright.sync_api import expect
+from tooltip_card import Card
 
 from server import store
 
@@ -97,7 +93,7 @@ def card_for(page, selector: str, text: str, expect_in_card: str) -> Card:
 
 
 def test_a_debunk_is_headed_in_line_with_the_evidence_and_the_actions_stay_in_sight(
-    launch,  # noqa: F811
+    launch,
     live_server,
 ):
     server = live_server(CARD_CLAIMS)
@@ -169,7 +165,7 @@ def test_a_debunk_is_headed_in_line_with_the_evidence_and_the_actions_stay_in_si
 
 
 def test_the_legend_is_reachable_from_the_card_and_the_popup_and_matches_the_highlights(
-    launch,  # noqa: F811
+    launch,
     live_server,
 ):
     server = live_server(CARD_CLAIMS)
@@ -189,8 +185,9 @@ def test_the_legend_is_reachable_from_the_card_and_the_popup_and_matches_the_hig
         assert legend[category][:4] == paint, category
     assert legend["misinformation"][4] == "Goes against the evidence"
     assert legend["possible-consistent"][4] == "Possible match: may be in line with the evidence"
-    # Six styles, six different looks (style, colour, tint): never two alike.
-    assert len({tuple(v[:3]) for v in legend.values()}) == 6
+    # Seven styles (with issue 16's "reported"), seven different looks (style, colour,
+    # tint): never two alike.
+    assert len({tuple(v[:3]) for v in legend.values()}) == len(CATEGORIES) == 7
     card.expect_text(".legend", "Alt+Shift+N")
     layout = card.eval(CARD_LAYOUT, "healthflags-misinformation", "5G networks")
     assert all(c["inView"] and c["onTop"] for c in layout["controls"]), layout
@@ -216,9 +213,9 @@ def every_match_possible(path: str, request: bytes, answer: bytes) -> bytes:
 
 
 def test_possible_matches_are_styled_and_worded_by_what_the_reader_should_conclude(
-    launch,  # noqa: F811
+    launch,
     live_server,
-    proxy_to,  # noqa: F811
+    proxy_to,
 ):
     server = live_server(CARD_CLAIMS)
     proxy = proxy_to(server.url, every_match_possible)
@@ -280,7 +277,7 @@ FOCUSED_TEXT = "() => [...CSS.highlights.get('healthflags-focus')].map((r) => r.
 
 
 def test_the_keyboard_moves_between_flags_and_opens_their_card(
-    launch,  # noqa: F811
+    launch,
     live_server,
 ):
     server = live_server(CARD_CLAIMS)
@@ -364,7 +361,7 @@ CONCLUSION_OF = {
 }
 
 
-def test_every_tier_stance_and_assessment_reads_consistently(launch):  # noqa: F811
+def test_every_tier_stance_and_assessment_reads_consistently(launch):
     browser = launch()
     page = browser.context.new_page()
     page.goto(browser.url("popup.html"))

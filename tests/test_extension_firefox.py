@@ -19,13 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-from test_extension import (  # noqa: F401  (proxy_to, site: fixtures)
-    ARTIFACTS,
-    CLAIMS,
-    EXTENSION,
-    proxy_to,
-    site,
-)
+from conftest import free_port
+from extension_browser import ARTIFACTS, CLAIMS, EXTENSION
 from test_extension_trust import CANARIES, FAMILY, sent_segments
 
 FIREFOX = shutil.which(os.environ.get("HEALTHFLAGS_FIREFOX", "firefox-esr"))
@@ -177,12 +172,6 @@ class Marionette:
         return self.send("WebDriver:GetCurrentURL")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def firefox(tmp_path):
     port = free_port()
@@ -228,7 +217,7 @@ def firefox(tmp_path):
             process.wait()
 
 
-def test_firefox_consent_check_highlights_tooltip_and_living_page(firefox, live_server, site):  # noqa: F811
+def test_firefox_consent_check_highlights_tooltip_and_living_page(firefox, live_server, site):
     server = live_server(CLAIMS)
     ff = firefox
     assert ff.send("Addon:Install", {"path": str(EXTENSION), "temporary": True}) == ADDON_ID
@@ -400,7 +389,7 @@ HIGHLIGHT_SIZES = "return Object.fromEntries([...CSS.highlights].map(([n, h]) =>
 # opened by a real click never showed its passage; it has passed every rerun since. One
 # rerun, written down here and in the closing note, until the cause is found.
 @pytest.mark.flaky(reruns=1)
-def test_firefox_keeps_the_reader_s_trust(firefox, live_server, proxy_to, site):  # noqa: F811
+def test_firefox_keeps_the_reader_s_trust(firefox, live_server, proxy_to, site):
     server = live_server(CLAIMS)
     proxy = proxy_to(server.url)
     ff = firefox

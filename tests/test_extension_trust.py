@@ -14,24 +14,20 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-from test_extension import (  # noqa: F401  (launch, playwright, proxy_to, site: fixtures)
+from extension_browser import (
     CATEGORIES,
     CLAIMS,
     EXTENSION,
     HIGHLIGHT_SIZES,
     HIGHLIGHTED_IN,
-    PAGES,
-    Card,
     hover_over,
-    launch,
-    playwright,
-    proxy_to,
     report_page,
     save_screenshot,
-    site,
     wait_for_page,
 )
+from page_servers import PAGES
+from playwright.sync_api import expect
+from tooltip_card import Card
 
 
 def sent_segments(proxy) -> list[dict]:
@@ -71,9 +67,9 @@ def trusting_copy(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("build", ["real", "deliberately-trusting"])
 def test_a_hostile_page_can_neither_send_a_report_nor_read_the_form(
     build,
-    launch,  # noqa: F811
+    launch,
     live_server,
-    proxy_to,  # noqa: F811
+    proxy_to,
     tmp_path,
 ):
     server = live_server(CLAIMS)
@@ -142,7 +138,7 @@ def test_a_hostile_page_can_neither_send_a_report_nor_read_the_form(
     }
 
 
-def test_only_the_extension_s_own_pages_may_send_a_report(launch):  # noqa: F811
+def test_only_the_extension_s_own_pages_may_send_a_report(launch):
     """The background refuses a report from a content script (what runs in a web page)."""
     refused = launch().worker.evaluate("""
       handleMessage({type: 'send-report', passage: 'forged'},
@@ -155,9 +151,9 @@ def test_only_the_extension_s_own_pages_may_send_a_report(launch):  # noqa: F811
 
 
 def test_a_new_server_address_is_asked_about_before_anything_goes_to_it(
-    launch,  # noqa: F811
+    launch,
     live_server,
-    proxy_to,  # noqa: F811
+    proxy_to,
 ):
     server = live_server(CLAIMS)
     first, second = proxy_to(server.url), proxy_to(server.url)
@@ -227,9 +223,9 @@ CANARIES = re.findall(
 
 
 def test_text_hidden_from_the_reader_never_reaches_the_server(
-    launch,  # noqa: F811
+    launch,
     live_server,
-    proxy_to,  # noqa: F811
+    proxy_to,
 ):
     """Each way of hiding text in hidden.html carries its own canary word."""
     server = live_server(CLAIMS)
@@ -263,9 +259,9 @@ FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
 
 
 def test_a_4000_character_run_ending_in_an_emoji_is_checked(
-    launch,  # noqa: F811
+    launch,
     live_server,
-    proxy_to,  # noqa: F811
+    proxy_to,
 ):
     server = live_server(CLAIMS)
     proxy = proxy_to(server.url)
@@ -303,9 +299,9 @@ def test_a_4000_character_run_ending_in_an_emoji_is_checked(
 
 
 def test_segments_a_server_turns_down_are_skipped_and_asked_again(
-    launch,  # noqa: F811
+    launch,
     live_server,
-    proxy_to,  # noqa: F811
+    proxy_to,
 ):
     """A newer server answers 200 with `rejected` for the segments it can't read and matches
     the rest; the extension shows the rest and keeps no answer for the rejected ones."""

@@ -25,13 +25,22 @@ def test_sentences_keep_their_offsets_and_skip_abbreviations():
 def test_a_single_letter_is_an_initial_only_where_it_could_be_one():
     # Initials stay inside the sentence; a letter that ends a code or names a vitamin,
     # a hepatitis or a plan ends it.
-    assert sentences("By J. R. Tolkien. Kratom is safe.") == ["By J. R. Tolkien.", "Kratom is safe."]
+    assert sentences("By J. R. Tolkien. Kratom is safe.") == [
+        "By J. R. Tolkien.",
+        "Kratom is safe.",
+    ]
     assert sentences("Order VISIBLE-PLAIN-5d1e. Kratom is safe.") == [
         "Order VISIBLE-PLAIN-5d1e.",
         "Kratom is safe.",
     ]
-    assert sentences("Take vitamin D. It cures nothing.") == ["Take vitamin D.", "It cures nothing."]
-    assert sentences("Get the hepatitis B. Vaccine now.") == ["Get the hepatitis B.", "Vaccine now."]
+    assert sentences("Take vitamin D. It cures nothing.") == [
+        "Take vitamin D.",
+        "It cures nothing.",
+    ]
+    assert sentences("Get the hepatitis B. Vaccine now.") == [
+        "Get the hepatitis B.",
+        "Vaccine now.",
+    ]
 
 
 @pytest.mark.parametrize("mark", [".", "!", "?", "\u2026"])

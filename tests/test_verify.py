@@ -6,21 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from server import db as dbm
-from server import store
 from server.matching import build_index, find_matches
 from server.matching.polarity import read
 from server.matching.text import Aliases
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    """The shipped database as a first start publishes it."""
-    db = dbm.open_db(tmp_path_factory.mktemp("seed") / "seed.db")
-    store.seed_if_new(db)
-    claims, aliases = store.index_rows(db)
-    db.close()
-    return claims, aliases
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,21 @@
 """The matching engine: page text in, checked claims out.
 
 Pure functions over an `Index` of published claims; no Flask, no database. One
-record (`retrieve.Candidate`) flows through three stages:
+record (`retrieve.Candidate`) flows through the stages:
 
-- retrieve (`retrieve.py`): sentences → terms → the few claims each is closest to;
-- verify (`verify.py`): what the sentence does with each: repeats, disputes,
-  mentions, or says something else, as probabilities;
-- decide (here): tier and stance from those, then offsets in UTF-16 code units with
-  the quote around them.
+- retrieve (`retrieve.py`; `sentences.py`, `text.py`): sentences → terms → the few
+  claims each is closest to, over the index (`index.py`, built by `build.py`);
+- clauses (`clauses.py`, `attribution.py`): a sentence that says several things is
+  read clause by clause, and a claim put in someone's mouth is read as reported;
+- verify (`verify.py`, `polarity.py`): what each clause does with each candidate:
+  repeats, disputes, mentions, or says something else, as probabilities;
+- decide (here, `decide.py`, `passages.py`): tier and stance from those, then spans in
+  UTF-16 code units with the quote around them. Imported claims (no curation) are
+  judged by `specificity.py`: too generic is never flagged, the rest stays possible.
 
-`ranking.py` orders every claim for one text taken whole (a tweet, a post).
+`ranking.py` orders every claim for one text taken whole (a tweet, a post);
+`semantic.py` and `embed.py` are the optional sentence-vector stage; `config.py`
+holds the operating points.
 """
 
 from __future__ import annotations
@@ -18,13 +24,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .build import build_index
+from .clauses import clause_reading
 from .config import DEFAULT, Settings, TooMuchText
 from .decide import Features, Weights, assessment
 from .index import Index
+from .passages import attribution_of, own_parts, span_and_frame, trim_to_words
 from .polarity import read
 from .ranking import rank, rank_features
-from .retrieve import Candidate, Unit, find_candidates, read_page
+from .retrieve import Candidate, Unit, find_candidates, read_clauses, read_page
 from .semantic import Semantic
+from .specificity import Imported, rarity
+from .specificity import judge as judge_imported
 from .text import utf16_offset
 from .verify import features, judge
 
@@ -39,6 +49,7 @@ __all__ = [
     "build_index",
     "candidate_features",
     "find_matches",
+    "imported",
     "rank",
     "rank_features",
     "verified",
@@ -59,6 +70,10 @@ class Match:
     stance: str
     assessment: str
     method: str = "lexical"  # "semantic": found only by meaning (few shared words)
+    # The page reports the claim ("a viral post claims X", "X, she said"): stance is
+    # then `unclear` (the page does not say it) and `attribution` tells who does.
+    attributed: bool = False
+    attribution: dict | None = None  # start, end (UTF-16), exact, source, stance
 
 
 def find_matches(
@@ -73,6 +88,7 @@ def find_matches(
     meaning."""
     segs = list(segments)
     found = [(u, c) for u, c in verified(index, segs, settings, semantic) if _flags(c, settings)]
+    found = _clause_or_sentence(found)
     # A joined pair only counts for claims neither sentence matched alone.
     alone = {(u.members[0], c.claim) for u, c in found if len(u.members) == 1}
     matches = [
@@ -80,6 +96,7 @@ def find_matches(
         for unit, cand in found
         if len(unit.members) == 1 or not any((m, cand.claim) in alone for m in unit.members)
     ]
+    matches = own_parts(index, segs, matches, settings.quote_context)
     order = {str(seg["id"]): i for i, seg in reversed(list(enumerate(segs)))}
     matches.sort(key=lambda m: (order[m.segment_id], m.start, -m.score, m.claim_id))
     return _drop_overlapping_pairs(matches)
@@ -95,15 +112,28 @@ def verified(
     it explains words the better ones do not: "cure for opioid addiction" must not
     also read as "kratom is not addictive"), each with its verdict."""
     page = read_page(index, segs, settings)
+    found = [(page, r, cands) for r, cands in find_candidates(index, page, settings, semantic)]
+    # Sentences with candidates are also read clause by clause (`clauses.py`).
+    close = sorted({page.units[u].members[0] for _, r, _ in found for u in page.rows[r]
+                    if len(page.units[u].members) == 1})  # fmt: skip
+    parts = read_clauses(index, segs, page, close, settings)
+    if parts is not None:
+        found += [(parts, r, cands) for r, cands in find_candidates(index, parts, settings)]
     out: list[tuple[Unit, Candidate]] = []
-    for r, cands in find_candidates(index, page, settings, semantic):
-        reading = read(page.text_of(r), index.aliases)
+    for page, r, cands in found:
+        context = page.clause_of(r)
+        if context is None:
+            reading = read(page.text_of(r), index.aliases)
+        else:
+            reading = clause_reading(*context, index.aliases)
         logits = [c.features.logit(settings.weights) for c in cands]
         said = set(page.texts.terms_of(r).tolist())
         explained: set[int] = set()
         chosen: list[Candidate] = []
         by_meaning = False
         for i, cand in enumerate(cands):
+            if not _may_flag(index, cand.claim, said):
+                continue
             shared = set(index.claim_term_ids(cand.claim).tolist()) & said
             if explained and shared <= explained:
                 continue
@@ -174,7 +204,9 @@ def _match(
     index: Index, segs: list[Mapping[str, str]], unit: Unit, cand: Candidate, settings: Settings
 ) -> Match:
     text = segs[unit.segment]["text"]
-    start, end = _trim_to_words(text, unit.start, unit.end)
+    sentence = unit.sentence or (unit.start, unit.end)
+    start, end, frame = span_and_frame(index, text, unit, cand)
+    start, end = trim_to_words(text, start, end)
     if cand.method == "semantic" or cand.verdict is None:
         # Sentence vectors barely register negation ("is addictive" sits next to "is
         # not addictive"), and a rewording may say a claim with negatives of its own
@@ -185,9 +217,17 @@ def _match(
     else:
         stance, score = cand.verdict.stance, cand.verdict.score
         # A mention (stance unclear) is shown, never as a confident flag.
-        bar = settings.confident_curated if cand.claim in index.counters else settings.confident
+        curated = cand.claim in index.counters
+        bar = settings.confident_curated if curated else settings.confident
         confident = score >= bar and stance != "unclear"
+        if cand.claim not in index.curated and settings.imported_possible_only:
+            confident = False  # an imported claim is a possible flag until curated
         tier = "confident" if confident else "possible"
+    attribution = None
+    if frame is not None:
+        # Reported, not said: never a confident flag, never painted as the page's own.
+        attribution = attribution_of(text, sentence[0], frame, cand)
+        stance, tier = "unclear", "possible"
     n = settings.quote_context
     return Match(
         segment_id=str(segs[unit.segment]["id"]),
@@ -202,14 +242,69 @@ def _match(
         stance=stance,
         assessment=assessment(index.verdicts[cand.claim], stance),
         method=cand.method,
+        attributed=frame is not None,
+        attribution=attribution,
     )
 
 
-def _trim_to_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Start the highlight at the first letter, digit or quote (not an emoji)."""
-    while start < end and not (text[start].isalnum() or text[start] in "\"'“‘(«"):
-        start += 1
-    return start, end
+def _clause_or_sentence(found: list[tuple[Unit, Candidate]]) -> list[tuple[Unit, Candidate]]:
+    """A claim both a sentence and one of its clauses flag is flagged once: on the
+    clause, read without its neighbours' negations and cues; the whole sentence only
+    when it reads the same way and surer (the clause alone lost words the claim
+    needs: "safe and natural way to get off opioids")."""
+    whole = {(u.members[0], c.claim): c for u, c in found if _whole(u)}
+    best: dict[tuple[int, int], Candidate] = {}
+    for u, c in found:
+        key = (u.members[0], c.claim)
+        if u.sentence is not None and (key not in best or _final(c) > _final(best[key])):
+            best[key] = c
+    out = []
+    for u, c in found:
+        key = (u.members[0], c.claim)
+        if key in best and key in whole:
+            sentence_wins = _stance(whole[key]) == _stance(best[key]) and _final(
+                whole[key]
+            ) > _final(best[key])
+            if (c is whole[key]) != sentence_wins:
+                continue
+        out.append((u, c))
+    return out
+
+
+def _stance(cand: Candidate) -> str:
+    return cand.verdict.stance if cand.verdict is not None else "unclear"
+
+
+def _final(cand: Candidate) -> float:
+    return cand.verdict.score if cand.verdict is not None else cand.score
+
+
+def _whole(unit: Unit) -> bool:
+    return unit.sentence is None and len(unit.members) == 1
+
+
+def _may_flag(index: Index, claim: int, said: set[int]) -> bool:
+    """A curated claim (counter statements or required terms given) always; an
+    imported one only when it is specific enough and the sentence says a word of its
+    subject (`specificity.py`)."""
+    if claim in index.curated:
+        return True
+    found = imported(index, claim)
+    if not found.flaggable:
+        return False
+    return any(index.vocab.get(s, -1) in said for s in found.subject)
+
+
+def imported(index: Index, claim: int) -> Imported:
+    """The specificity verdict of a claim as imported (cached on the read-only index:
+    a dict item is set atomically)."""
+    cache = index.__dict__.setdefault("_imported", {})
+    found = cache.get(claim)
+    if found is None:
+        # The claim's own text (its first phrasing): what a feed's row says.
+        stems = index.phrasing_terms(index.phrasings_of(claim)[0])
+        found = cache[claim] = judge_imported(stems, rarity())
+    return found
 
 
 def _drop_overlapping_pairs(matches: list[Match]) -> list[Match]:

@@ -39,7 +39,8 @@ def build_index(
     claims: Iterable[Mapping], *, aliases: Mapping[str, list[str]] | None = None
 ) -> Index:
     """Index claims given as mappings with `id`, `verdict`, `text`, `phrasings` and
-    optionally `required_terms` and `counter_statements`. Aliases apply to every claim."""
+    optionally `required_terms`, `counter_statements` and `curated` (a person worked on
+    the claim; else it is judged as imported). Aliases apply to every claim."""
     # A bulk load: the cycle collector would only walk the caller's rows again and
     # again while millions of tokens are allocated (nothing built here is cyclic).
     paused = gc.isenabled()
@@ -85,6 +86,7 @@ def _build(claims: Iterable[Mapping], alias_map: Aliases) -> Index:
         phrasing_source=t.source.astype(np.int32),
         phrasing_negated=negated_keys.astype(np.int64),
         counters=counters,
+        curated=frozenset(t.given_required) | frozenset(rows.curated),
     )
 
 
@@ -94,6 +96,7 @@ class _Rows:
     verdicts: list[str] = field(default_factory=list)
     given: dict[int, list[str]] = field(default_factory=dict)  # moderators' subject terms
     counter_texts: dict[int, list[str]] = field(default_factory=dict)
+    curated: set[int] = field(default_factory=set)  # claims a person worked on
     texts: list[str] = field(default_factory=list)  # every claim's texts, in order
     text_claim: list[int] = field(default_factory=list)  # the claim of each text
 
@@ -106,6 +109,8 @@ def _gather(claims: Iterable[Mapping]) -> _Rows:
         rows.verdicts.append(row["verdict"])
         if row.get("required_terms"):
             rows.given[pos] = list(row["required_terms"])
+        if row.get("curated"):
+            rows.curated.add(pos)
         if row.get("counter_statements"):
             rows.counter_texts[pos] = [s for s in row["counter_statements"] if s and s.strip()]
         found = claim_texts(row)

@@ -23,6 +23,9 @@ class Settings:
     confident: float = 0.90
     confident_curated: float = 0.78
     possible: float = 0.40
+    # A claim imported from a feed (no counter statements yet) is never `confident`,
+    # and is flagged only when specific enough (`specificity.py`): issue 16.
+    imported_possible_only: bool = True
     # Retrieval's own score: a candidate reaching `floor` is verified; `words_flag`
     # is where the words alone flagged (80% precision on CLEF train): it decides
     # which sentences the semantic stage takes, and gates its flags.

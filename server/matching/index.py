@@ -1,8 +1,8 @@
 """An in-memory index over the phrasings of published claims, kept compact.
 
 Each claim is one document made of all its phrasings (its text, headline, other
-wordings), weighted with BM25 (`build.K1`, `build.B`; built in `build.py`): a word weighs more the rarer it is among
-claims (IDF), repeats saturate, and long claims are discounted, so a word every
+wordings), weighted with BM25 (`K1`, `B`; built by `build.py`): a word weighs more the
+rarer it is among claims (IDF), repeats saturate, and long claims are discounted, so a word every
 wording of a claim repeats weighs most. Everything lives in numpy arrays of term
 numbers rather than Python objects, so 100,000 claims take a few tens of
 megabytes and build in about a second:
@@ -66,8 +66,12 @@ class Index:
     # Claim position → its counter statements read by `polarity.read` (what the
     # evidence says); claims without any are absent.
     counters: dict[int, list] = field(default_factory=dict)
+    # Claims a moderator worked on (counter statements or required terms given): the
+    # others are treated as imported (`specificity.py`, issue 16).
+    curated: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
+        self.curated = self.curated | frozenset(self.counters)
         self._numbers = _TokenNumbers(self)
         p = self.phrasings
         rows = np.repeat(np.arange(p.shape[0]), np.diff(p.indptr))

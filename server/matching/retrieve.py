@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from .attribution import frame
+from .clauses import split_clauses
 from .config import Settings, TooMuchText
 from .decide import RANKING, SEMANTIC_RANKING, Features, Weights, evidence_feature, fuzzy_ratios
 from .index import Index, Texts, _expand
@@ -28,6 +30,9 @@ class Unit:
     start: int  # code points
     end: int
     members: tuple[int, ...]  # sentence numbers it covers
+    # A clause of a sentence that says several things (`clauses.py`): the sentence's
+    # bounds; None for a whole sentence or a joined pair.
+    sentence: tuple[int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -55,6 +60,8 @@ class Page:
     words: Callable[[int], list[str]]  # a row's terms in order
     text_of: Callable[[int], str]
     single: np.ndarray  # per row: a single sentence
+    clause_of: Callable[[int], tuple[str, int, int] | None] = lambda r: None
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # (segment, start, end)
 
 
 def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -> Page:
@@ -68,14 +75,49 @@ def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -
             raise TooMuchText(settings.max_sentences)
     owner, nums, fresh = index.read([segs[g]["text"][a:b] for g, a, b in spans])
     sizes = np.bincount(owner, minlength=len(spans))
-    firsts = np.concatenate([[0], np.cumsum(sizes)])
     units, parts = _units(spans, sizes.tolist(), settings)
-    by_text: dict[tuple[int, str], list[int]] = {}
+    page = _assemble(index, segs, units, parts, sizes, nums, fresh)
+    page.spans = spans
+    return page
+
+
+def read_clauses(
+    index: Index, segs: list[Mapping[str, str]], page: Page, sentences: list[int], settings
+) -> Page | None:
+    """The clauses of the page's sentences `sentences` (those retrieval found some
+    claim close to: cutting every sentence of a page costs time for nothing), as
+    units of their own, each read in its sentence's context (`Unit.sentence`)."""
+    spans = page.spans
+    clauses = _clause_spans(segs, spans, sentences)
+    if not clauses:
+        return None
+    owner, nums, fresh = index.read([segs[g]["text"][a:b] for g, a, b, _ in clauses])
+    sizes = np.bincount(owner, minlength=len(clauses))
+    units, parts = [], []
+    for i, (g, a, b, n) in enumerate(clauses):
+        if sizes[i] >= settings.min_terms:
+            units.append(Unit(g, a, b, (n,), spans[n][1:]))
+            parts.append((i,))
+    return _assemble(index, segs, units, parts, sizes, nums, fresh) if units else None
+
+
+def _assemble(index, segs, units, parts, sizes, nums, fresh) -> Page:
+    """A page of `units`, each made of the read texts `parts` (their term counts
+    `sizes`, terms `nums`), one row per distinct unit text."""
+    firsts = np.concatenate([[0], np.cumsum(sizes)])
+    by_text: dict[tuple, list[int]] = {}
     for u, unit in enumerate(units):
-        key = (len(unit.members), segs[unit.segment]["text"][unit.start : unit.end])
+        key: tuple = (len(unit.members), segs[unit.segment]["text"][unit.start : unit.end])
+        if unit.sentence is not None:  # a clause is read in its sentence's context
+            key = (
+                0,
+                segs[unit.segment]["text"][slice(*unit.sentence)],
+                unit.start - unit.sentence[0],
+                unit.end - unit.sentence[0],
+            )
         by_text.setdefault(key, []).append(u)
     rows = list(by_text.values())
-    # Each row's terms: its first unit's sentences' ranges in `nums` (by sentence).
+    # Each row's terms: its first unit's texts' ranges in `nums` (by text).
     row_parts = [parts[us[0]] for us in rows]
     row_of = np.array([r for r, ps in enumerate(row_parts) for _ in ps], dtype=np.int64)
     sentence = np.array([p for ps in row_parts for p in ps], dtype=np.int64)
@@ -90,8 +132,41 @@ def read_page(index: Index, segs: list[Mapping[str, str]], settings: Settings) -
         u = units[rows[r][0]]
         return segs[u.segment]["text"][u.start : u.end]
 
-    single = np.array([len(units[us[0]].members) == 1 for us in rows], dtype=bool)
-    return Page(units, texts, rows, words, text_of, single)
+    def clause_of(r: int) -> tuple[str, int, int] | None:
+        u = units[rows[r][0]]
+        if u.sentence is None:
+            return None
+        a, b = u.sentence
+        return segs[u.segment]["text"][a:b], u.start - a, u.end - a
+
+    # A clause is no sentence of its own for the semantic stage.
+    single = np.array(
+        [len(units[us[0]].members) == 1 and units[us[0]].sentence is None for us in rows],
+        dtype=bool,
+    )
+    return Page(units, texts, rows, words, text_of, single, clause_of)
+
+
+def _clause_spans(
+    segs: list[Mapping[str, str]], spans: list[tuple[int, int, int]], sentences: list[int]
+) -> list[tuple[int, int, int, int]]:
+    """(segment, start, end, sentence number) of the parts of each sentence worth
+    judging alone: the clauses of a sentence that says several things
+    (`clauses.split_clauses`), and of a clause that reports someone's words, what it
+    reports ("a viral post claims that [X]"): the head then judges what is said, and
+    `attribution` says who says it."""
+    out = []
+    for n in sentences:
+        g, a, b = spans[n]
+        text = segs[g]["text"][a:b]
+        pieces = split_clauses(text)
+        for p in pieces:
+            f = frame(text[p.start : p.end])
+            if f is not None:
+                out.append((g, a + p.start + f.content_start, a + p.start + f.content_end, n))
+            elif len(pieces) > 1:
+                out.append((g, a + p.start, a + p.end, n))
+    return out
 
 
 def _units(

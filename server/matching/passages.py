@@ -1,0 +1,144 @@
+"""What a flag highlights, and who the page says makes the claim.
+
+A flag spans the clause that says its claim (`clauses.py`), not its whole sentence; of
+a report ("a viral post claims that X"), only what is reported, the frame given apart
+(`attribution.py`); of several claims listed in one clause, the item naming each.
+Offsets here are code points of the segment's text; the match converts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from .attribution import reported
+from .clauses import own_spans, split_clauses
+from .index import Index
+from .polarity import read
+from .retrieve import Candidate, Unit
+from .text import utf16_offset
+from .verify import CLASSES, FEATURES
+
+
+def span_and_frame(index: Index, text: str, unit: Unit, cand: Candidate):
+    """What a flag highlights (the clause holding the claim; of a report, what is
+    reported) and the reporting frame, if the page puts the claim in someone's mouth."""
+    sentence = unit.sentence or (unit.start, unit.end)
+    if len(unit.members) == 1:
+        start, end = _clause_of_claim(index, text, unit, cand)
+    else:
+        start, end = unit.start, unit.end
+    frame = reported(text[sentence[0] : sentence[1]], start - sentence[0], end - sentence[0])
+    if frame is not None and cand.x is not None and _writer_debunks(cand.x):
+        frame = None  # the writer's own voice wins: "X, a post claims; it is a myth"
+    if frame is not None:
+        start, end = sentence[0] + frame.content_start, sentence[0] + frame.content_end
+    return start, end, frame
+
+
+def attribution_of(text: str, base: int, frame, cand: Candidate) -> dict:
+    a, b = base + frame.start, base + frame.end
+    return {
+        "start": utf16_offset(text, a),
+        "end": utf16_offset(text, b),
+        "exact": text[a:b],
+        "source": frame.source,
+        "stance": _reported_stance(cand),
+    }
+
+
+def own_parts(index: Index, segs: list[Mapping[str, str]], matches: list, n: int) -> list:
+    """Several claims flagged on the very same span ("MMS does not cure autism,
+    malaria or HIV") each get their own part of it (`clauses.own_spans`), when the
+    parts say which is which; otherwise they keep the span they share."""
+    groups: dict[tuple[str, int, int], list[int]] = {}
+    for i, m in enumerate(matches):
+        groups.setdefault((m.segment_id, m.start, m.end), []).append(i)
+    text_of = {str(s["id"]): s["text"] for s in segs}
+    pos = {c: i for i, c in enumerate(index.ids)} if len(groups) < len(matches) else {}
+    for (sid, _, _), at in groups.items():
+        if len(at) < 2 or len({matches[i].claim_id for i in at}) < len(at):
+            continue
+        text = text_of[sid]
+        first = matches[at[0]]
+        start, end = _code_points(text, first.start), _code_points(text, first.end)
+        names = index.term_list
+        claims = [
+            frozenset(names[t] for t in index.claim_term_ids(pos[matches[i].claim_id]).tolist())
+            for i in at
+        ]
+        parts = own_spans(text, start, end, claims, lambda t: read(t, index.aliases).terms)
+        for i, (a, b) in zip(at, parts or [], strict=False):
+            a, b = trim_to_words(text, a, b)
+            matches[i] = replace(
+                matches[i],
+                start=utf16_offset(text, a),
+                end=utf16_offset(text, b),
+                exact=text[a:b],
+                prefix=text[max(0, a - n) : a],
+                suffix=text[b : b + n],
+            )
+    return matches
+
+
+def _code_points(text: str, utf16: int) -> int:
+    """The code-point offset of a UTF-16 offset of `text`."""
+    if text.isascii():
+        return utf16
+    count = 0
+    for i, ch in enumerate(text):
+        if count >= utf16:
+            return i
+        count += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+def _clause_of_claim(index: Index, text: str, unit: Unit, cand: Candidate) -> tuple[int, int]:
+    """A whole sentence's flag narrowed to the one clause holding the claim's words,
+    when no other clause holds any (else the claim straddles them: the sentence)."""
+    if unit.sentence is not None:
+        return unit.start, unit.end
+    pieces = split_clauses(text[unit.start : unit.end])
+    if len(pieces) < 2:
+        return unit.start, unit.end
+    mine = set(index.claim_term_ids(cand.claim).tolist())
+    names = index.term_list
+    words = {names[t] for t in mine}
+    holding = [
+        p
+        for p in pieces
+        if words & read(text[unit.start + p.start : unit.start + p.end], index.aliases).terms
+    ]
+    if len(holding) != 1:
+        return unit.start, unit.end
+    return unit.start + holding[0].start, unit.start + holding[0].end
+
+
+_DEBUNK = [FEATURES.index(k) for k in ("debunk_here", "debunk_before", "debunk_after")]
+
+
+_DEBUNK = [FEATURES.index(k) for k in ("debunk_here", "debunk_before", "debunk_after")]
+
+
+def _writer_debunks(x) -> bool:
+    return bool(x[_DEBUNK].any())
+
+
+def _reported_stance(cand: Candidate) -> str:
+    """Which way the reported speaker leans, when the verification head says so
+    clearly (twice as likely one way as the other)."""
+    if cand.verdict is None:
+        return "unclear"
+    p = dict(zip(CLASSES, cand.verdict.probabilities, strict=True))
+    if p["repeats"] > 2 * p["disputes"]:
+        return "repeats"
+    if p["disputes"] > 2 * p["repeats"]:
+        return "disputes"
+    return "unclear"
+
+
+def trim_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Start the highlight at the first letter, digit or quote (not an emoji)."""
+    while start < end and not (text[start].isalnum() or text[start] in "\"'“‘(«"):
+        start += 1
+    return start, end

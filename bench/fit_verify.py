@@ -20,11 +20,15 @@ saying which way):
 - the FIT half of the Full Fact pairs: their own claim, likewise;
 - the FIT half of the health news: real prose that repeats no false claim: a pair of
   a false/misleading claim may be anything but `repeats`, of a supported claim
-  anything but `disputes` (the flags that would paint correct news red).
+  anything but `disputes` (the flags that would paint correct news red);
+- the team-written TRAINING pairs (`bench/train/pairs-train.jsonl`, frozen, never a
+  copy of a report sentence): page-style sentences, each with its labelled claim;
+  every other claim retrieval offers → unrelated, unless the sentence says most of
+  its wording (a sibling claim, left out).
 
-Never the team-written set (bench/data), report halves or dev sets. The head is a
-multinomial logistic regression with an L2 penalty (scipy), each source weighted
-equally in total.
+Never the team-written REPORT set (bench/data), report halves or dev sets. The head
+is a multinomial logistic regression with an L2 penalty (scipy), each source weighted
+equally in total except as `SHARE` says.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from datasets import Labelled, half_of, load_pairs
+from datasets import Labelled, half_of, load_pairs, read_team_pairs
 from scipy.optimize import minimize
 
 from server import db as dbm
@@ -48,6 +52,18 @@ from server.matching.verify import CLASSES, FEATURES, HEAD_FILE, Head, judge
 
 REP, DIS, MEN, UNR = (1 << i for i in range(4))
 ANY = REP | DIS | MEN | UNR
+LABEL = {"repeats": REP, "disputes": DIS, "mentions": MEN, "unrelated": UNR}
+TRAIN_PAIRS = Path(__file__).with_name("train") / "pairs-train.jsonl"
+# Each source's share of the total weight (1 unless listed). The team-written pairs
+# are the only source written as pages are, but 162 of their 207 sentences say their
+# claim, a far higher base rate than prose has: at 2 shares they taught the head to
+# flag topical news (fit-half news: 7 -> 21 wrong pairs at 0.80) and to read
+# "Kratom is non-addictive." as disputes. Half a share, with the news halves (the
+# only realistic negatives) at 4 and 2, keeps every stance of tests/test_verify.py
+# right; chosen on those tests, 5-fold CV on the team pairs and the fit-half news
+# curve. NOT written to verify_head.json yet: two issue sentences fall from
+# `confident` to `possible` (bench/README.md, "Team-written training pairs").
+SHARE = {"team-train": 0.5, "news": 4.0, "news-10k": 2.0}
 FIT_SETTINGS = Settings()
 # Generated sentences: another claim whose wording they cover this much is left out
 # (the shipped claims have close siblings, "clinical trials prove kratom works" and
@@ -188,6 +204,13 @@ def generated(index: Index, claims: list[dict], rng: random.Random, counters: bo
     return rows_for(index, items)
 
 
+def team_rows(index: Index, path: Path = TRAIN_PAIRS) -> list:
+    """The team-written training pairs: the sentence against every candidate
+    retrieval offers, its labelled claim with its label, siblings left out."""
+    items = [(r["text"], {r["claim_id"]: LABEL[r["label"]]}, UNR) for r in read_team_pairs(path)]
+    return rows_for(index, items, skip_whole=True)
+
+
 def news_items(path: Path) -> list[str]:
     items = []
     with path.open(encoding="utf-8") as fh:
@@ -232,6 +255,8 @@ def collect(args) -> dict[str, list]:
     index, claims, aliases = seed_index()
     sources: dict[str, list] = {"generated": generated(index, claims, rng)}
     log(f"generated: {len(sources['generated'])} pairs")
+    sources["team-train"] = team_rows(index)
+    log(f"team-written training pairs: {len(sources['team-train'])} pairs")
     # The same claims as an import would hold them, with no counter statements.
     bare = [{**c, "counter_statements": []} for c in claims]
     bare_index = build_index(bare, aliases=aliases)
@@ -294,16 +319,17 @@ def fullfact_rows(path: Path) -> list:
     return rows_for(index, items)
 
 
-def fit(sources: dict[str, list], l2: float) -> np.ndarray:
+def fit(sources: dict[str, list], l2: float, share: dict[str, float] = SHARE) -> np.ndarray:
     xs, masks, ws = [], [], []
-    for rows in sources.values():
+    shares = {name: share.get(name, 1.0) for name, rows in sources.items() if rows}
+    for name, rows in sources.items():
         if not rows:
             continue
         for x, allowed in rows:
             xs.append(x)
             masks.append([bool(allowed >> k & 1) for k in range(len(CLASSES))])
-            ws.append(1.0 / len(rows))
-    x, m, w = np.array(xs), np.array(masks), np.array(ws) * len(xs) / len(sources)
+            ws.append(shares[name] / len(rows))
+    x, m, w = np.array(xs), np.array(masks), np.array(ws) * len(xs) / sum(shares.values())
     k, d = len(CLASSES), x.shape[1]
 
     def loss(flat):
@@ -345,6 +371,22 @@ def curve(sources: dict[str, list], head: Head) -> None:
             print(f"{name} {t:.2f} {right + wrong} {right} {wrong} {prec:.3f}")
 
 
+def save_rows(path: Path, sources: dict[str, list]) -> None:
+    """The pairs of every source, to refit without recomputing their features."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for name, rows in sources.items():
+        arrays[f"x:{name}"] = np.array([x for x, _ in rows]).reshape(len(rows), len(FEATURES))
+        arrays[f"a:{name}"] = np.array([a for _, a in rows], dtype=np.int64)
+    np.savez_compressed(path, **arrays)
+
+
+def load_rows(path: Path) -> dict[str, list]:
+    with np.load(path) as data:
+        names = [k[2:] for k in data.files if k.startswith("x:")]
+        return {n: list(zip(data[f"x:{n}"], data[f"a:{n}"].tolist(), strict=True)) for n in names}
+
+
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -355,9 +397,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--l2", type=float, default=1.0)
     p.add_argument("--write", action="store_true", help=f"write {HEAD_FILE.name}")
     p.add_argument("--cache", type=Path, default=Path("bench/.cache/verify-rows.npz"))
+    p.add_argument("--reuse", action="store_true", help="read the pairs from --cache")
+    p.add_argument(
+        "--share", nargs="*", default=[], metavar="SOURCE=W", help="a source's share (default 1)"
+    )
     args = p.parse_args(argv)
-    sources = collect(args)
-    weights = fit(sources, args.l2)
+    share = {**SHARE, **{k: float(v) for k, v in (a.split("=") for a in args.share)}}
+    if args.reuse:
+        sources = load_rows(args.cache)
+    else:
+        sources = collect(args)
+        save_rows(args.cache, sources)
+    weights = fit(sources, args.l2, share)
     head = Head(weights)
     curve(sources, head)
     out = {
@@ -366,6 +417,7 @@ def main(argv: list[str] | None = None) -> None:
         "weights": [[round(float(v), 4) for v in row] for row in weights],
         "fitted_by": "python bench/fit_verify.py --data ../shared/data --write",
         "pairs": {k: len(v) for k, v in sources.items()},
+        "shares": {k: share.get(k, 1.0) for k in sources},
     }
     print(json.dumps(out, indent=1))
     if args.write:

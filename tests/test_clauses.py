@@ -311,3 +311,12 @@ def test_an_asserted_match_has_no_attribution(client):
     (m,) = [m for m in body.get_json()["matches"] if m["claim_id"] == KRATOM]
     assert m["attributed"] is False and m["attribution"] is None
     assert m["stance"] == "repeats"
+
+
+def test_advice_after_a_semicolon_stays_with_the_sentence_it_follows():
+    # An imperative tail has no assertion of its own: cut off, the first half would be
+    # judged alone ("...do not work against colds" read without its context).
+    text = "Herbal teas do not shorten a cold; drink plenty of water and rest for a few days."
+    assert [text[p.start : p.end] for p in split_clauses(text)] == [text.rstrip(".") + "."]
+    two = "Herbal teas cure a cold; the steam can clear a blocked nose in minutes."
+    assert len(split_clauses(two)) == 2

@@ -5,8 +5,6 @@ it, retire it; and two moderators colliding on one claim."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
@@ -19,20 +17,10 @@ SENTENCE = "Giving kids chlorine dioxide heals their autism."
 
 
 @pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if sync_playwright is None or not Path(CHROMIUM).exists():
-        message = "Playwright or /usr/bin/chromium is missing"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI must run the browser tests)")
-        pytest.skip(message)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(playwright):  # extension_browser.py: one Playwright, a clear skip (CI: failure)
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

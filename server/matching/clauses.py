@@ -143,7 +143,9 @@ def _cut(word: str, left: str, right: str) -> bool:
     if len(lw) < 3 or len(rw) < 3 or not _has_verb(lw):
         return False
     if word in ("", ";"):
-        return True
+        # A new assertion has its verb soon after its subject; "...; ask a pharmacist
+        # about remedies for a blocked nose" is advice with no verb of its own.
+        return _has_verb(rw[:8])
     if word == "and that":
         return _has_verb(rw)
     if word == "and" and not _has_verb(_after_complementiser(lw)):

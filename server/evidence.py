@@ -69,6 +69,7 @@ COPY_HOSTS = {
     "cybercemetery.unt.edu": "web archive",
     "webharvest.gov": "web archive",
     "pagefreezer.com": "web archive",
+    "archive.cdc.gov": "CDC's archive of retired pages",
     "webarchive.nationalarchives.gov.uk": "web archive",
     "govdelivery.com": "e-mail bulletin relay",
     "prnewswire.com": "press-release relay",
@@ -87,6 +88,22 @@ COPY_HOSTS = {
 }
 # URL shapes that mark a newsletter or bulletin rather than the source itself.
 NEWSLETTER = re.compile(r"newsletter|/the_scoop|/bulletins?/|/e-?news/", re.I)
+
+# Addresses that reach a page's content but are not the page a reader opens: say why.
+ADDRESS_PROBLEMS = (
+    (re.compile(r"^api\."), "an API address, not the page a reader opens"),
+    (re.compile(r"(^|\.)amp\.|/amp(/|$)"), "an AMP copy; link the publisher's own page"),
+    (re.compile(r"[?&]ifcn_misinformation="), "an entry in Poynter's database, not the check"),
+    (re.compile(r"/highwire/markup/|[?&]iframe=true"), "a fragment of a page, not the article"),
+    (
+        re.compile(r"[?&](autologincheck|term|s|ref|source|from)=", re.I),
+        "carries a parameter of someone's visit; drop it",
+    ),
+    (
+        re.compile(r"/zh_HAN[ST]$|/(full|information|abstract)/[a-z]{2}$"),
+        "a language variant of the page; link the page itself",
+    ),
+)
 
 # Established fact-checkers: signatories of the IFCN code of principles, or health
 # fact-checkers of that standing. A host maps to the reason it is on the list.
@@ -158,6 +175,7 @@ OFFICIAL_HOSTS = {
     "gov.scot": "Scottish Government",
     "publichealthscotland.scot": "Public Health Scotland",
     "hse.ie": "Ireland's Health Service Executive",
+    "nhsinform.scot": "NHS Scotland's national health information service",
     "fao.org": "Food and Agriculture Organization of the UN",
     "unaids.org": "UNAIDS",
     "unaids.org.vn": "UNAIDS country office",
@@ -166,27 +184,14 @@ OFFICIAL_HOSTS = {
     "aifa.gov.it": "Italy's medicines agency",
     "hpra.ie": "Ireland's Health Products Regulatory Authority",
     "famhp.be": "Belgium's Federal Agency for Medicines and Health Products",
-    "srhd.org": "Spokane Regional Health District",
-    "cookcountypublichealth.org": "Cook County Department of Public Health",
-    "healthunit.com": "Middlesex-London Health Unit (Ontario)",
     "hsa.ky": "Cayman Islands Health Services Authority",
     "nhmrc.gov.au": "Australia's National Health and Medical Research Council",
     "iarc.fr": "International Agency for Research on Cancer (WHO), its earlier domain",
-    "immunizebc.ca": "BC Centre for Disease Control's immunization site",
     "opss.org": "U.S. Department of Defense's Operation Supplement Safety",
-    "ivaccinate.org": "Michigan Department of Health and Human Services' vaccine site",
-    "yakimacounty.us": "Yakima County government (its health district)",
-    "countyofnapa.org": "County of Napa government (its public-health division)",
-    # Poison centres are the designated public-health service for poisonings
-    # (federally funded and accredited in the U.S.).
-    "ncpoisoncontrol.org": "Carolinas Poison Center, the designated poison centre",
-    "missouripoisoncenter.org": "Missouri Poison Center, the designated poison centre",
-    "wapc.org": "Washington Poison Center, the designated poison centre",
-    "vumc.org": "Tennessee Poison Center at VUMC, the designated poison centre (its pages only)",
     "rivm.openrepository.com": "RIVM, the Dutch public-health institute, publishes reports here",
 }
 # Hosts that carry much besides the official body's pages: only these paths count.
-OFFICIAL_PATHS = {"vumc.org": re.compile(r"^/poison-control/")}
+OFFICIAL_PATHS: dict[str, re.Pattern] = {}
 
 
 def host(url: str) -> str:
@@ -213,6 +218,16 @@ def copy_reason(url: str) -> str | None:
     return None
 
 
+def address_problem(url: str) -> str | None:
+    """Why a link's address is not the page itself (an API, an AMP copy, a fragment,
+    a visitor's parameters), or None."""
+    name, where = host(url), _where(url)
+    for pattern, reason in ADDRESS_PROBLEMS:
+        if pattern.search(name) or pattern.search(where):
+            return reason
+    return None
+
+
 def _where(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + ("?" + parts.query if parts.query else "")
@@ -229,8 +244,50 @@ def fact_checker(url: str) -> str | None:
     return FACT_CHECKERS[found]
 
 
+# A state, province, county, city or council speaks for its own area: readers need the
+# national or international body (the regulator, the national public-health agency).
+# US states use <state>.gov and .us; Australian states <state>.gov.au; Canadian
+# provinces their own domains; English councils <council>.gov.uk; local NHS bodies
+# <trust>.nhs.uk.
+US_STATES = [
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+    "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa",
+    "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan",
+    "minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada",
+    "newhampshire", "newjersey", "newmexico", "newyork", "northcarolina", "northdakota",
+    "ohio", "oklahoma", "oregon", "pennsylvania", "rhodeisland", "southcarolina",
+    "southdakota", "tennessee", "texas", "utah", "vermont", "virginia", "washington",
+    "westvirginia", "wisconsin", "wyoming", "mass", "ny", "nyc", "ca", "wa", "nj", "pa",
+    "dc", "il", "mn", "ct", "ri", "nh", "nd", "sd", "nc", "sc", "wv",
+]
+SUB_NATIONAL = re.compile(
+    r"(^|\.)(" + "|".join(US_STATES) + r")\.gov$"
+    r"|(^|\.)state\.[a-z]{2}\.us$|\.us$"
+    r"|(^|\.)(nsw|vic|qld|wa|sa|tas|act|nt)\.gov\.au$"
+    r"|(^|\.)(gov\.bc|gov\.on|gov\.ab|gov\.sk|gov\.mb|gov\.ns|gov\.nb|gov\.nl|gov\.pe)\.ca$"
+    r"|(^|\.)(ontario|alberta|quebec|manitoba|saskatchewan)\.ca$"
+)
+# Hosts under gov.uk and nhs.uk that are national bodies (Wales's NHS is its nation's);
+# any other is a council or a local NHS trust.
+NATIONAL_UK = {
+    "food.gov.uk", "hse.gov.uk", "mhra.gov.uk", "hfea.gov.uk", "publishing.service.gov.uk",
+    "england.nhs.uk", "digital.nhs.uk", "wales.nhs.uk", "api.nhs.uk",
+}
+
+
+def is_sub_national(url: str) -> bool:
+    """Whether a link is on a state's, province's, county's or council's site."""
+    name = host(url)
+    for parent in ("gov.uk", "nhs.uk"):
+        if name.endswith("." + parent):
+            return not any(name == n or name.endswith("." + n) for n in NATIONAL_UK)
+    return bool(SUB_NATIONAL.search(name))
+
+
 def is_official(url: str) -> bool:
     name = host(url)
+    if is_sub_national(url):
+        return False
     if OFFICIAL_SUFFIX.search(name):
         return True
     found = _listed(name, OFFICIAL_HOSTS)
@@ -243,7 +300,7 @@ def type_problem(ev: dict) -> str | None:
     kind, url = ev.get("source_type"), ev.get("url") or ""
     if kind not in STRONG_TYPES:
         return None
-    reason = copy_reason(url)
+    reason = copy_reason(url) or address_problem(url)
     if reason:
         return f"{host(url)} is not the original page ({reason})"
     if kind == "fact_check" and not fact_checker(url):

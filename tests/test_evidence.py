@@ -6,6 +6,7 @@ from datetime import date
 
 from server import evidence
 from server.evidence import (
+    address_problem,
     checklist,
     copy_reason,
     fact_checker,
@@ -94,7 +95,6 @@ def test_regulators_and_agencies_count_on_their_own_sites():
         "https://www.fda.gov/x",
         "https://www.gov.uk/x",
         "https://tga.gov.au/x",
-        "https://www2.gov.bc.ca/x",
         "https://www.canada.ca/x",
         "https://www.who.int/x",
         "https://www.efsa.europa.eu/x",
@@ -108,6 +108,45 @@ def test_regulators_and_agencies_count_on_their_own_sites():
         assert "own site" in type_problem(link(url, "public_health_agency"))
     # Other strong types live on journals' and databases' sites: no host rule.
     assert type_problem(link("https://www.thelancet.com/x", "systematic_review")) is None
+
+
+def test_a_state_county_or_council_page_is_not_a_national_agency():
+    """A state, province, county or council speaks for its area, and a local NHS trust
+    for its hospitals: readers need the national or international body."""
+    for url in (
+        "https://www.dshs.texas.gov/x",
+        "https://health.maryland.gov/x",
+        "https://www.cdph.ca.gov/x",
+        "https://www.health.ny.gov/x",
+        "https://www.yakimacounty.us/x",
+        "https://www2.gov.bc.ca/x",
+        "https://www.betterhealth.vic.gov.au/x",
+        "https://www.walthamforest.gov.uk/x",
+        "https://www.cddft.nhs.uk/x",
+        "https://srhd.org/x",
+    ):
+        assert not is_official(url), url
+        assert "own site" in type_problem(link(url, "public_health_agency")), url
+    for url in ("https://cas.mhra.gov.uk/x", "https://www.hfea.gov.uk/x", "https://www.cdc.gov/x"):
+        assert is_official(url), url
+
+
+def test_an_address_that_is_not_the_page_itself_does_not_count():
+    for url in (
+        "https://api.politifact.com/article/2025/sep/23/x",
+        "https://amp.cnn.com/cnn/2021/08/26/health/x",
+        "https://boomlive.in/amp/buzz/x",
+        "https://www.poynter.org/?ifcn_misinformation=wearing-face-masks",
+        "https://www.ccjm.org/highwire/markup/1381/expansion?height=500&iframe=true",
+        "https://publications.aap.org/pediatrics/article/1/2/x?autologincheck=redirected",
+        "https://www.cochranelibrary.com/cdsr/doi/10.1002/14651858.CD1.pub2/full/zh_HANS",
+        "https://archive.cdc.gov/www_cdc_gov/flu/avianflu/treatment.htm",
+    ):
+        problem = type_problem(link(url, "fact_check"))
+        assert problem and "not the original page" in problem, url
+    ok = "https://www.cochranelibrary.com/cdsr/doi/10.1002/14651858.CD1.pub2/full"
+    assert address_problem(ok) is None
+    assert address_problem("https://journals.plos.org/plosone/article?id=10.1371/x") is None
 
 
 def test_weak_types_are_never_strong_and_never_a_type_problem():

@@ -13,6 +13,7 @@ import pytest
 from server.claims import SOURCE_TYPES, VERDICTS, clean_claim, is_https_url
 from server.evidence import (
     STRONG_TYPES,
+    address_problem,
     checklist,
     is_old,
     shared_sets,
@@ -126,8 +127,10 @@ def test_each_entry_is_complete(record):
     for ev in rec["evidence"]:
         assert is_https_url(ev["url"]) and ev["source_type"] in SOURCE_TYPES
         assert ev["title"] and ev["publisher"] and ev["year"]
-        # Readers follow these links; they should not carry someone's campaign tags.
+        # Readers follow these links; they should not carry someone's campaign tags,
+        # nor be an API, an AMP copy, a page fragment or a translation of the page.
         assert not TRACKING.search(ev["url"]), ev["url"]
+        assert address_problem(ev["url"]) is None, (ev["url"], address_problem(ev["url"]))
 
 
 def test_no_duplicate_claims_or_phrasings():

@@ -92,6 +92,7 @@ MATRIX: dict[tuple[str, str], tuple[str | None, object]] = {
         },
     ),
     ("GET", "/moderate/imports/<int:import_id>"): (REVIEWER, None),
+    ("GET", "/moderate/imports/too-generic"): (REVIEWER, None),
     ("POST", "/moderate/imports/<int:import_id>/<any(resume, discard):action>"): (REVIEWER, None),
     ("GET", "/moderate/import/template.<any(csv, json):kind>"): (REVIEWER, None),
     ("GET", "/moderate/export"): (CONTRIBUTOR, None),

@@ -148,3 +148,28 @@ def test_a_running_import_shows_its_progress_and_a_failed_one_offers_resume(app)
         db.execute("UPDATE imports SET pid = 999999999 WHERE id = ?", [job_id])  # it died
     page = reviewer.get(f"/moderate/imports/{job_id}").get_data(as_text=True)
     assert "stopped after row 120" in page and "Resume from row 121" in page
+
+
+def test_imported_claims_too_generic_to_flag_are_counted_and_listed_until_someone_fixes_them(app):
+    """Issue 16: an import's claims that name nothing specific are never flagged; the
+    job's report counts them, a workspace page lists them, and a person's edit (which
+    makes a claim curated) takes one off the list."""
+    admin = logged_in(app, "admin")
+    base = {**sample_claims()[0], "counter_statements": [], "required_terms": []}
+    text = "Taking care of yourself every day makes a big difference."
+    generic = {**base, "id": "feed-generic", "text": text}
+    generic["phrasings"] = ["Self-care each day changes everything.", "Look after yourself daily."]
+    specific = {**base, "id": "feed-specific", "text": "Kratom cures arthritis."}
+    specific["phrasings"] = ["Kratom heals arthritis.", "Arthritis goes away with kratom."]
+    res = upload(admin, json.dumps([generic, specific]).encode(), "feed.json", publish="1")
+    job = finished(app, res)
+    assert job["status"] == "done"
+    page = admin.get(f"/moderate/imports/{job['id']}").get_data(as_text=True)
+    assert re.search(r'data-too-generic><span class="n">1</span>', page)
+    listed = admin.get("/moderate/imports/too-generic").get_data(as_text=True)
+    assert 'data-claim="feed-generic"' in listed and 'data-claim="feed-specific"' not in listed
+    edited = {**generic, "required_terms": ["self-care"]}
+    store.save_claim(db_of(app), edited, "admin@example.org")
+    store.publish_claim(db_of(app), "feed-generic", "admin@example.org")
+    listed = admin.get("/moderate/imports/too-generic").get_data(as_text=True)
+    assert 'data-claim="feed-generic"' not in listed

@@ -131,14 +131,26 @@ def import_job(import_id: int) -> ResponseReturnValue:
     problems_only = request.args.get("show") != "all"
     offset = max(0, request.args.get("offset", 0, type=int))
     rows = importer.job_rows(db, import_id, problems_only=problems_only, offset=offset)
+    done = job["status"] == "done" and job["publish"]
     return render_template(
         "moderate/import_job.html",
         job=job,
+        generic=len(store.too_generic(db, import_id)) if done else None,
         rows=rows,
         problems_only=problems_only,
         offset=offset,
         page=importer.REPORT_PAGE,
     )
+
+
+@bp.get("/imports/too-generic")
+@auth.require("reviewer")
+def too_generic() -> ResponseReturnValue:
+    """Published imported claims no person has worked on whose subject is everyday
+    words: readers never see a flag for them (issue 16). Fix or retire each."""
+    import_id = request.args.get("import_id", type=int)
+    claims = store.too_generic(get_db(), import_id)
+    return render_template("moderate/too_generic.html", claims=claims, import_id=import_id)
 
 
 @bp.post("/imports/<int:import_id>/<any(resume, discard):action>")

@@ -10,6 +10,7 @@ What lives where:
   revisions     the append-only history of each claim, and the export of it
   lifecycle     submit, approve, publish, return, retire, merge, discard a pending edit
   public        what readers see: the matching index, the API's claims, topics
+  generic       imported claims too generic to flag safely (issue 16)
   imports       imports held in memory and the curated seed (jobs: server/importer)
   reports       readers' reports and their queue
   match_counts  per-claim, per-day match counts (aggregates only)
@@ -34,6 +35,7 @@ from .claims import (
     review_queue,
     save_claim,
 )
+from .generic import too_generic
 from .imports import SEED_DIR, import_claims, seed_if_new, seed_records
 from .lifecycle import (
     PUBLISHED_ROWS,
@@ -70,6 +72,7 @@ from .revisions import claim_revisions, export_records, revision, revision_info
 from .vectors import load_vectors, published_texts, save_vectors
 
 __all__ = [
+    "too_generic",
     "CLAIM_STATUSES",
     "PUBLISHED_ROWS",
     "REPORT_STATES",

@@ -149,14 +149,22 @@ class Marionette:
         assert value, f"timed out waiting for {condition}"
         return value
 
-    def wait_for_handle(self, before: set[str]) -> str:
-        """The window handle that is new since `before` (a tab we just opened)."""
+    def wait_for_handle(self, before: set[str], showing: str | None = None) -> str:
+        """The window handle that is new since `before` (a tab we just opened); with
+        `showing`, the new one whose address holds it: another tab the browser or the
+        extension opens meanwhile (on a loaded machine, late) is not the one we want."""
         deadline = time.monotonic() + WAIT_MS / 1000
+        seen: dict[str, str] = {}
         while time.monotonic() < deadline:
-            new = set(self.handles()) - before
-            if new:
-                return new.pop()
-        raise AssertionError("no new tab opened")
+            for handle in set(self.handles()) - before:
+                if showing is None:
+                    return handle
+                self.switch_to(handle)
+                seen[handle] = self.url()
+                if showing in seen[handle]:
+                    return handle
+            time.sleep(0.1)
+        raise AssertionError(f"no new tab showing {showing or 'anything'}: {seen}")
 
     def click(self, selector: str) -> None:
         element = self.send("WebDriver:FindElement", {"using": "css selector", "value": selector})
@@ -430,7 +438,7 @@ def test_firefox_keeps_the_reader_s_trust(firefox, live_server, proxy_to, site):
     # The reader's click opens the report page; only the reader's Send sends.
     before = set(ff.handles())
     ff.card_click("button.report-open")
-    report = ff.wait_for_handle(before)
+    report = ff.wait_for_handle(before, showing="/report.html")
     ff.switch_to(report)
     ff.wait_for("document.getElementById('passage')?.value.includes('safe and natural')")
     comment = ff.send("WebDriver:FindElement", {"using": "css selector", "value": "#comment"})

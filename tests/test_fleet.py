@@ -5,6 +5,7 @@ a condition with a generous deadline; none times anything."""
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
 import os
 import re
@@ -14,7 +15,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +24,9 @@ from conftest import sample_claims
 from server.replica import connect_ro
 
 ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("fleet", ROOT / "deploy" / "fleet.py")
+FLEET = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(FLEET)  # the script the tests drive, for its helpers
 BIN = Path(sys.executable).parent
 PASSWORD = "correct horse battery staple"
 ADMIN = "admin@example.org"
@@ -114,13 +117,7 @@ def match_ids(url: str, text: str, source: str = "127.0.0.1") -> set[str] | None
 
 
 def wait_until(check, seconds: float = 90, what: str = "condition"):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {seconds:.0f} s")
+    return FLEET.wait_for(check, seconds, what)  # the fleet script's own wait
 
 
 class Workspace:

@@ -41,6 +41,9 @@ const REFUSALS = ["needs-consent", "private", "unsupported", "never-check"];
 const VERDICTS = ["false", "misleading", "unproven", "needs_context", "supported"];
 const MODES = ["click", "allowed", "everywhere"];
 const HIGHLIGHT_STYLES = ["tinted", "underline"];
+// The shared highlight sheet, then the tints the "tinted" style adds to it.
+const HIGHLIGHT_SHEETS = ["highlights.css", "highlights-tinted.css"];
+const sheetsFor = (style) => (style === "tinted" ? HIGHLIGHT_SHEETS : HIGHLIGHT_SHEETS.slice(0, 1));
 
 // Sites whose pages are private by nature: webmail, banking, health portals, intranets.
 // A pattern is a host name (matching its subdomains too) and may use * for any run of
@@ -311,11 +314,14 @@ async function checkTab(tabId) {
   await noteDbVersion(serverUrl, health.dbVersion);
 
   try {
-    // Both styles are removed first so that checking again never stacks style sheets.
-    for (const style of HIGHLIGHT_STYLES) {
-      await api.scripting.removeCSS({ target: { tabId }, files: [`highlights-${style}.css`] }).catch(() => {});
+    // Every sheet is removed first so that checking again never stacks style sheets; the
+    // tinted style is the shared sheet plus its tints.
+    for (const file of HIGHLIGHT_SHEETS) {
+      await api.scripting.removeCSS({ target: { tabId }, files: [file] }).catch(() => {});
     }
-    await api.scripting.insertCSS({ target: { tabId }, files: [`highlights-${settings.highlightStyle}.css`] });
+    for (const file of sheetsFor(settings.highlightStyle)) {
+      await api.scripting.insertCSS({ target: { tabId }, files: [file] });
+    }
     await api.scripting.executeScript({
       target: { tabId },
       files: ["verdicts.js", "text-anchoring.js", "tooltip.js", "content.js"],

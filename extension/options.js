@@ -48,7 +48,7 @@ async function main() {
   }
   for (const radio of document.querySelectorAll("input[name=style]")) {
     radio.addEventListener("change", () => {
-      $("preview-style").href = `highlights-${radio.value}.css`;
+      $("preview-style").disabled = radio.value !== "tinted";
       save({ highlightStyle: radio.value });
     });
   }
@@ -72,7 +72,7 @@ async function load() {
   $("never-sites").value = settings.neverSites.join("\n");
   for (const box of document.querySelectorAll("input[name=verdict]")) box.checked = settings.verdicts.includes(box.value);
   for (const radio of document.querySelectorAll("input[name=style]")) radio.checked = radio.value === settings.highlightStyle;
-  $("preview-style").href = `highlights-${settings.highlightStyle}.css`;
+  $("preview-style").disabled = settings.highlightStyle !== "tinted";
   $("show-possible").checked = settings.showPossible;
   showConsent(consent, settings);
 }

@@ -12,7 +12,7 @@
 globalThis.healthflagsTooltip ??= (() => {
   const V = globalThis.healthflagsVerdicts;
 
-  // The legend's samples repeat the highlights' paint (highlights-tinted.css); a test
+  // The legend's samples repeat the highlights' paint (highlights.css, highlights-tinted.css); a test
   // compares the two.
   const STYLES = `
     :host { all: initial; }

@@ -188,8 +188,12 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+def train_files() -> list[Path]:
+    return sorted(TRAIN.glob("pairs-train*.jsonl"))
+
+
 def train_pairs() -> list[dict]:
-    lines = (TRAIN / "pairs-train.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = [line for f in train_files() for line in f.read_text(encoding="utf-8").splitlines()]
     return [json.loads(line) for line in lines if line.strip()]
 
 
@@ -197,8 +201,8 @@ def test_training_pairs_match_their_frozen_checksum_and_name_published_claims():
     pinned = dict(
         reversed(line.split(None, 1)) for line in (TRAIN / "SHA256SUMS").read_text().splitlines()
     )
-    got = hashlib.sha256((TRAIN / "pairs-train.jsonl").read_bytes()).hexdigest()
-    assert pinned == {"pairs-train.jsonl": got}
+    got = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in train_files()}
+    assert pinned == got
     for p in train_pairs():
         assert p["claim_id"] in CLAIMS and p["label"] in PAIR_LABELS, p["id"]
 

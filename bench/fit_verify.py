@@ -21,10 +21,11 @@ saying which way):
 - the FIT half of the health news: real prose that repeats no false claim: a pair of
   a false/misleading claim may be anything but `repeats`, of a supported claim
   anything but `disputes` (the flags that would paint correct news red);
-- the team-written TRAINING pairs (`bench/train/pairs-train.jsonl`, frozen, never a
+- the team-written TRAINING pairs (`bench/train/pairs-train*.jsonl`, frozen, never a
   copy of a report sentence): page-style sentences, each with its labelled claim;
   every other claim retrieval offers → unrelated, unless the sentence says most of
-  its wording (a sibling claim, left out).
+  its wording (a sibling claim, left out). Only a writer's pairs who does not fit the
+  head are fitted on (`SHARE`).
 
 Never the team-written REPORT set (bench/data), report halves or dev sets. The head
 is a multinomial logistic regression with an L2 penalty (scipy), each source weighted
@@ -34,6 +35,7 @@ equally in total except as `SHARE` says.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -54,16 +56,16 @@ REP, DIS, MEN, UNR = (1 << i for i in range(4))
 ANY = REP | DIS | MEN | UNR
 LABEL = {"repeats": REP, "disputes": DIS, "mentions": MEN, "unrelated": UNR}
 TRAIN_PAIRS = Path(__file__).with_name("train") / "pairs-train.jsonl"
-# Each source's share of the total weight (1 unless listed). The team-written pairs
-# are the only source written as pages are, but 162 of their 207 sentences say their
-# claim, a far higher base rate than prose has: at 2 shares they taught the head to
-# flag topical news (fit-half news: 7 -> 21 wrong pairs at 0.80) and to read
-# "Kratom is non-addictive." as disputes. Half a share, with the news halves (the
-# only realistic negatives) at 4 and 2, keeps every stance of tests/test_verify.py
-# right; chosen on those tests, 5-fold CV on the team pairs and the fit-half news
-# curve. NOT written to verify_head.json yet: two issue sentences fall from
-# `confident` to `possible` (bench/README.md, "Team-written training pairs").
-SHARE = {"team-train": 0.5, "news": 4.0, "news-10k": 2.0}
+TRAIN_PAIRS_2 = Path(__file__).with_name("train") / "pairs-train-2.jsonl"
+# Each source's share of the total weight (1 unless listed). `team-train` (the lead's
+# pairs) is 0: the lead builds the head, so those pairs are only printed as a check.
+# `team-train-2` (a second writer's 635 pairs, split in FOLDS folds by claim) is the one
+# source written as pages are; `--cv` fits without each fold in turn and prints the
+# held-out curve. The news halves (the only realistic negatives) weigh 4 and 2.
+# Measured 2026-12-08 (bench/README.md, "Fifth session"): a head refitted with these
+# shares reads better on the held-out folds than the shipped head, but worse on the
+# report set and the report-half news, so verify_head.json was not rewritten.
+SHARE = {"team-train": 0.0, "team-train-2": 2.0, "news": 4.0, "news-10k": 2.0}
 FIT_SETTINGS = Settings()
 # Generated sentences: another claim whose wording they cover this much is left out
 # (the shipped claims have close siblings, "clinical trials prove kratom works" and
@@ -195,12 +197,17 @@ def generated(index: Index, claims: list[dict], rng: random.Random, counters: bo
             turned = frames(negate(text))
             for _, t in rng.sample([x for x in TEMPLATES if x[0] == REP], 2):
                 items.append((t.format(**turned), {c["id"]: DIS}, UNR))
+            # Turned twice: the other side called a myth says the claim.
+            for _, t in rng.sample([x for x in TEMPLATES if x[0] == DIS], 1):
+                items.append((t.format(**turned), {c["id"]: REP}, UNR))
         # Without counter statements a positive statement of the other side cannot
         # be told from another claim: only the phrasings' frames teach that regime.
         for text in c.get("counter_statements", []) if counters else []:
             f = frames(text)
             for t in rng.sample(COUNTER_TEMPLATES, 2):
                 items.append((t.format(**f), {c["id"]: DIS}, UNR))
+            for _, t in rng.sample([x for x in TEMPLATES if x[0] == DIS], 1):
+                items.append((t.format(**f), {c["id"]: REP}, UNR))
     return rows_for(index, items)
 
 
@@ -209,6 +216,23 @@ def team_rows(index: Index, path: Path = TRAIN_PAIRS) -> list:
     retrieval offers, its labelled claim with its label, siblings left out."""
     items = [(r["text"], {r["claim_id"]: LABEL[r["label"]]}, UNR) for r in read_team_pairs(path)]
     return rows_for(index, items, skip_whole=True)
+
+
+FOLDS = 5
+
+
+def team_sources(index: Index) -> dict[str, list]:
+    """The lead's pairs (only checked: the lead fits the head), and the second
+    writer's in FOLDS folds by claim (`--cv` holds each out in turn)."""
+    out = {"team-train": team_rows(index)}
+    rows = read_team_pairs(TRAIN_PAIRS_2)
+    for k in range(FOLDS):
+        part = [r for r in rows if hashlib.sha256(r["claim_id"].encode()).digest()[0] % FOLDS == k]
+        items = [(r["text"], {r["claim_id"]: LABEL[r["label"]]}, UNR) for r in part]
+        out[f"team-train-2/{k}"] = rows_for(index, items, skip_whole=True)
+    for name, got in out.items():
+        log(f"{name}: {len(got)} pairs")
+    return out
 
 
 def news_items(path: Path) -> list[str]:
@@ -255,8 +279,7 @@ def collect(args) -> dict[str, list]:
     index, claims, aliases = seed_index()
     sources: dict[str, list] = {"generated": generated(index, claims, rng)}
     log(f"generated: {len(sources['generated'])} pairs")
-    sources["team-train"] = team_rows(index)
-    log(f"team-written training pairs: {len(sources['team-train'])} pairs")
+    sources.update(team_sources(index))
     # The same claims as an import would hold them, with no counter statements.
     bare = [{**c, "counter_statements": []} for c in claims]
     bare_index = build_index(bare, aliases=aliases)
@@ -319,7 +342,9 @@ def fullfact_rows(path: Path) -> list:
     return rows_for(index, items)
 
 
-def fit(sources: dict[str, list], l2: float, share: dict[str, float] = SHARE) -> np.ndarray:
+def design(sources: dict[str, list], share: dict[str, float]):
+    """Features, allowed-class masks and weights (each source's share spread over
+    its pairs) of every pair."""
     xs, masks, ws = [], [], []
     shares = {name: share.get(name, 1.0) for name, rows in sources.items() if rows}
     for name, rows in sources.items():
@@ -329,7 +354,13 @@ def fit(sources: dict[str, list], l2: float, share: dict[str, float] = SHARE) ->
             xs.append(x)
             masks.append([bool(allowed >> k & 1) for k in range(len(CLASSES))])
             ws.append(shares[name] / len(rows))
-    x, m, w = np.array(xs), np.array(masks), np.array(ws) * len(xs) / sum(shares.values())
+    return np.array(xs), np.array(masks), np.array(ws) * len(xs) / sum(shares.values())
+
+
+def fit(sources: dict[str, list], l2: float, share: dict[str, float] = SHARE) -> Head:
+    """The head minimising the partial-label loss (-log of the probability of the
+    allowed classes) plus an L2 penalty."""
+    x, m, w = design(sources, share)
     k, d = len(CLASSES), x.shape[1]
 
     def loss(flat):
@@ -347,7 +378,7 @@ def fit(sources: dict[str, list], l2: float, share: dict[str, float] = SHARE) ->
 
     res = minimize(loss, np.zeros(k * d), jac=True, method="L-BFGS-B")
     weights = res.x.reshape(k, d)
-    return weights - weights[CLASSES.index("unrelated")]  # unrelated: the reference
+    return Head(weights - weights[CLASSES.index("unrelated")])  # unrelated: the reference
 
 
 def curve(sources: dict[str, list], head: Head) -> None:
@@ -369,6 +400,25 @@ def curve(sources: dict[str, list], head: Head) -> None:
                 wrong += not ok
             prec = right / (right + wrong) if right + wrong else float("nan")
             print(f"{name} {t:.2f} {right + wrong} {right} {wrong} {prec:.3f}")
+
+
+def cross_validate(sources: dict[str, list], l2: float, share: dict[str, float]) -> None:
+    """The second writer's pairs held out a fold at a time (by claim): precision and
+    recall of the flags the head would raise on sentences it was not fitted on."""
+    held: list[tuple] = []
+    folds = [n for n in sources if n.startswith("team-train-2/")]
+    for name in folds:
+        head = fit(sources, l2, {**share, name: 0.0})
+        held += [(judge(x, head), allowed) for x, allowed in sources[name]]
+    said = sum(1 for _, a in held if a in (REP, DIS))
+    print(f"held out: {len(held)} pairs, {said} that say their claim (repeats or disputes)")
+    print("threshold flags right wrong precision recall")
+    for t in np.arange(0.40, 0.96, 0.05):
+        got = [(v, a) for v, a in held if v.score >= t and v.stance != "unclear"]
+        right = sum(1 for v, a in got if a >> CLASSES.index(v.stance) & 1)
+        found = sum(1 for v, a in got if a in (REP, DIS) and a >> CLASSES.index(v.stance) & 1)
+        prec = right / len(got) if got else float("nan")
+        print(f"{t:.2f} {len(got)} {right} {len(got) - right} {prec:.3f} {found / said:.3f}")
 
 
 def save_rows(path: Path, sources: dict[str, list]) -> None:
@@ -401,20 +451,29 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--share", nargs="*", default=[], metavar="SOURCE=W", help="a source's share (default 1)"
     )
+    p.add_argument("--cv", action="store_true", help="cross-validate on the second writer's pairs")
     args = p.parse_args(argv)
     share = {**SHARE, **{k: float(v) for k, v in (a.split("=") for a in args.share)}}
+    # A share given for "team-train-2" is split evenly over its folds.
+    whole = share.pop("team-train-2")
+    share.update({f"team-train-2/{k}": whole / FOLDS for k in range(FOLDS)})
     if args.reuse:
         sources = load_rows(args.cache)
+        if "team-train-2/0" not in sources:  # a cache from before the second set
+            sources.update(team_sources(seed_index()[0]))
+            save_rows(args.cache, sources)
     else:
         sources = collect(args)
         save_rows(args.cache, sources)
-    weights = fit(sources, args.l2, share)
-    head = Head(weights)
+    if args.cv:
+        cross_validate(sources, args.l2, share)
+        return
+    head = fit(sources, args.l2, share)
     curve(sources, head)
     out = {
         "features": list(FEATURES),
         "classes": list(CLASSES),
-        "weights": [[round(float(v), 4) for v in row] for row in weights],
+        "weights": [[round(float(v), 4) for v in row] for row in head.weights],
         "fitted_by": "python bench/fit_verify.py --data ../shared/data --write",
         "pairs": {k: len(v) for k, v in sources.items()},
         "shares": {k: share.get(k, 1.0) for k in sources},

@@ -56,6 +56,21 @@ def flags(index, text: str) -> list[tuple[str, str, str, str]]:
             "The myth that vaccines cause autism was debunked long ago.",
             ("vaccines-cause-autism", "confident", "disputes", "consistent_with_evidence"),
         ),
+        # A cue word the claim itself says ("... is a hoax") is its wording, not a debunk.
+        (
+            "Bird flu in raw milk is just a hoax made up to scare people off farm milk.",
+            ("raw-milk-bird-flu-is-a-hoax", "confident", "repeats", "contradicts_evidence"),
+        ),
+        # A leading "No," answers; the negation after it still disputes.
+        (
+            "No, COVID vaccines do not contain microchips for tracking you.",
+            (
+                "vaccines-contain-tracking-microchips",
+                "confident",
+                "disputes",
+                "consistent_with_evidence",
+            ),
+        ),
         # Reported, not asserted: shown as talked about, never as a confident repeat.
         (
             "Some parents worry that vaccines cause autism.",
@@ -152,7 +167,11 @@ def test_a_short_imported_claim_is_not_confident_inside_a_longer_different_sente
     [
         ("Kratom is non-addictive.", {"addict"}),
         ("Kratom is not addictive.", {"addict"}),
-        ("It is not true that kratom isn't addictive.", {"true", "kratom"}),  # twice: cancels
+        # "not true that" frames the statement as false (a debunk cue, `debunk`): its
+        # negation reaches no claim word, so the claim's own negation stands.
+        ("It is not true that kratom isn't addictive.", {"addict"}),
+        # A leading "No," answers; it does not cancel the negation after it.
+        ("No, vaccines do not contain microchips.", {"contain", "microchip"}),
         ("The liver removes toxins without any special detox.", {"special", "detox"}),
         ("A risk-free way to quit.", set()),  # as the claims' phrasings read it
     ],
@@ -160,3 +179,15 @@ def test_a_short_imported_claim_is_not_confident_inside_a_longer_different_sente
 def test_negation_scope(text, negated):
     reading = read(text, Aliases())
     assert reading.negated == negated
+
+
+@pytest.mark.parametrize(
+    "text, debunk",
+    [
+        ("It is not true that kratom is safe.", True),
+        ("It is not the case that kratom is safe.", True),
+        ("In the case of measles, two doses protect almost everyone.", False),
+    ],
+)
+def test_a_statement_framed_as_false_is_a_debunk(text, debunk):
+    assert any(c.debunk for c in read(text, Aliases()).clauses) is debunk

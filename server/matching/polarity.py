@@ -20,9 +20,16 @@ SCOPE = 4  # content words a negation reaches
 # Clause breaks: the punctuation and conjunctions that start a new assertion. Not
 # commas: "kratom is not a safe, natural cure" is one assertion, its negation
 # reaching past the comma.
+# A leading "No," answers a question and stands apart: in "No, vaccines do not
+# contain microchips" it must not cancel the negation that follows.
 CLAUSE = re.compile(
-    r"[;:()\u2014\u2013]|\s-\s|\b(?:so|but|because|while|although|though|whereas|yet)\b", re.I
+    r"[;:()\u2014\u2013]|\s-\s|\b(?:so|but|because|while|although|though|whereas|yet)\b"
+    r"|^\s*(?:no|nope)\s*[,!]",
+    re.I,
 )
+# "not true that ...", "not the case that ...": the negation is the debunk frame
+# (`DEBUNK_PAIRS`, `FRAMED`), said of the whole statement; it reaches no claim word.
+FRAMED = frozenset(["true", "case"])
 
 # Cue words, compared with the casefolded word (no stemming: short closed lists).
 DEBUNK = frozenset(
@@ -62,7 +69,13 @@ DEBUNK = frozenset(
     ]
 )
 DEBUNK_PAIRS = frozenset(
-    [("no", "evidence"), ("not", "true"), ("no", "proof"), ("no", "link"), ("little", "evidence")]
+    [
+        ("no", "evidence"),
+        ("not", "true"),
+        ("no", "proof"),
+        ("no", "link"),
+        ("little", "evidence"),
+    ]
 )
 ATTRIBUTION = frozenset(
     [
@@ -175,10 +188,16 @@ def _clause(text: str, aliases: Aliases) -> Clause:
         stems = aliases.apply(stems)
     is_neg = [s in _NEGATION_STEMS for s in stems]
     is_skip = [s in SKIP for s in stems]
+    framed = False
+    for i in [i for i, n in enumerate(is_neg) if n]:
+        nxt = next((s for s, k in zip(stems[i + 1 :], is_skip[i + 1 :], strict=True) if not k), "")
+        if nxt in FRAMED:
+            is_neg[i] = False
+            framed = True
     negated = in_scope(is_neg, is_skip)
     terms = tuple(s for s, k in zip(stems, is_skip, strict=True) if not k)
     flipped = frozenset(s for s, k, n in zip(stems, is_skip, negated, strict=True) if n and not k)
-    return Clause(terms, flipped, words, sum(is_neg), debunks(words))
+    return Clause(terms, flipped, words, sum(is_neg), framed or debunks(words))
 
 
 def in_scope(

@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from .index import Index
-from .polarity import ATTRIBUTION, FIRST_PERSON, HEDGES, Clause, Reading, cues
+from .polarity import ATTRIBUTION, DEBUNK, FIRST_PERSON, HEDGES, Clause, Reading, cues, debunks
+from .text import stems_of
 
 CLASSES = ("repeats", "disputes", "mentions", "unrelated")
 FEATURES = (
@@ -128,8 +129,14 @@ def features(
         x[k] = retrieval[k]
     x["clause_precision"] = _share(index, set(here.terms), frozenset(pro | con))
     x["whole"] = x["clause_precision"] if retrieval["coverage"] >= 0.999 else 0.0
-    x["flip"] = _flip(index, here, own - subject, index.negated_terms(phrasing))
+    negated = index.negated_terms(phrasing)
+    x["flip"] = _flip(index, here, own - subject, negated)
     x["negated"] = float(here.negations > 0)
+    # A cue the claim itself says ("... is a hoax") is its wording, not a debunk of it.
+    mine = pro & _DEBUNK_STEMS
+    x["debunk_here"] = float(_debunk(here, mine))
+    x["debunk_before"] = float(any(_debunk(c, mine) for c in reading.clauses[:at]))
+    x["debunk_after"] = float(any(_debunk(c, mine) for c in reading.clauses[at + 1 :]))
     if counters:
         best = max(counters, key=lambda c: _share(index, set(c.terms), said))
         x["has_counter"] = 1.0
@@ -137,9 +144,6 @@ def features(
         x["counter_flip"] = _flip(index, here, set(best.terms) - subject, best.negated)
         x["claim_side"] = _share(index, pro - con, said)
         x["counter_side"] = _share(index, con - pro, said)
-    x["debunk_here"] = float(here.debunk)
-    x["debunk_before"] = float(any(c.debunk for c in reading.clauses[:at]))
-    x["debunk_after"] = float(any(c.debunk for c in reading.clauses[at + 1 :]))
     words = [w for c in reading.clauses for w in c.words]
     # A clause that calls something fake is the writer's own framing ("don't believe
     # the lies: ..."), not a report of what others say.
@@ -208,6 +212,17 @@ def _flip(index: Index, clause: Clause, words: set[str], negated: frozenset[str]
         return 0.0
     flipped = sum(_idf(index, t) for t in shared if (t in clause.negated) != (t in negated))
     return flipped / total
+
+
+_DEBUNK_STEMS = frozenset(stems_of(sorted(DEBUNK)))
+
+
+def _debunk(clause: Clause, mine: frozenset[str]) -> bool:
+    """Whether a clause debunks, not counting the cue words the claim itself uses."""
+    if not clause.debunk or not mine:
+        return clause.debunk
+    words = [w for w in clause.words if not set(stems_of([w])) & mine]
+    return debunks(tuple(words))
 
 
 def _according(words: list[str]) -> bool:

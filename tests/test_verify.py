@@ -174,6 +174,8 @@ def test_a_short_imported_claim_is_not_confident_inside_a_longer_different_sente
         ("No, vaccines do not contain microchips.", {"contain", "microchip"}),
         ("The liver removes toxins without any special detox.", {"special", "detox"}),
         ("A risk-free way to quit.", set()),  # as the claims' phrasings read it
+        # A list of actions: the negation ends at its own item.
+        ("Stay active: not smoking, exercising daily and sleeping well.", {"smoke"}),
     ],
 )
 def test_negation_scope(text, negated):

@@ -180,12 +180,24 @@ def read(text: str, aliases: Aliases) -> Reading:
     return Reading(tuple(c for c in clauses if c.words), "?" in text)
 
 
+# A comma before an "-ing" word starts the next item of a list of actions: in "not
+# smoking, exercising regularly, and eating well" the negation ends at "smoking".
+LIST_ITEM = re.compile(r",\s+(?:and\s+|or\s+)?(?=[A-Za-z]+ing\b)")
+
+
 def _clause(text: str, aliases: Aliases) -> Clause:
-    tokens = raw_tokens(text)
-    words = tuple(normalise_word(t) for t in tokens)
-    stems = stems_of(tokens)
-    if aliases:
-        stems = aliases.apply(stems)
+    words_: list[str] = []
+    stems: list[str] = []
+    breaks: list[bool] = []
+    for part in LIST_ITEM.split(text):
+        tokens = raw_tokens(part)
+        found = stems_of(tokens)
+        if aliases:
+            found = aliases.apply(found)
+        words_ += [normalise_word(t) for t in tokens]
+        breaks += [bool(stems)] + [False] * (len(found) - 1) if found else []
+        stems += found
+    words = tuple(words_)
     is_neg = [s in _NEGATION_STEMS for s in stems]
     is_skip = [s in SKIP for s in stems]
     framed = False
@@ -194,7 +206,7 @@ def _clause(text: str, aliases: Aliases) -> Clause:
         if nxt in FRAMED:
             is_neg[i] = False
             framed = True
-    negated = in_scope(is_neg, is_skip)
+    negated = in_scope(is_neg, is_skip, breaks)
     terms = tuple(s for s, k in zip(stems, is_skip, strict=True) if not k)
     flipped = frozenset(s for s, k, n in zip(stems, is_skip, negated, strict=True) if n and not k)
     return Clause(terms, flipped, words, sum(is_neg), framed or debunks(words))

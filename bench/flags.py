@@ -201,7 +201,9 @@ def run(engine: Engine, docs: list[Doc]) -> list[list[scoring.Flag]]:
     return [engine.flags(doc.paragraphs) for doc in docs]
 
 
-def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scoring.Tally:
+def print_labelled(
+    name: str, docs, flags, engine: Engine, db: str, out, verbose: bool = False
+) -> scoring.Tally:
     says = "repeats" if name == "fullfact" else None  # see bench/README.md, "Flags"
     total = scoring.Tally()
     clauses = scoring.Clauses()
@@ -249,6 +251,10 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scor
         )
     if name.startswith("team-"):
         print_clauses(name, clauses)
+        if verbose:
+            for doc, fs in zip(docs, flags, strict=True):
+                for line in scoring.clause_cases(doc, fs, engine.group):
+                    print("    " + line)
     if name == "team-pages":
         verdicts = {c: v["verdict"] for c, v in engine.claims.items()}
         for doc, fs in zip(docs, flags, strict=True):
@@ -398,6 +404,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--semantic", action="store_true", help="with the semantic stage")
     p.add_argument("--only", nargs="*", help="data sets to run (names as printed)")
     p.add_argument("--rebuild", action="store_true", help="rebuild cached databases")
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print the team set's multi-claim sentences and reported claims not right",
+    )
     args = p.parse_args(argv)
     d = args.data
     args.news = d / "health-news-dev" / "articles.jsonl"
@@ -432,7 +443,7 @@ def main(argv: list[str] | None = None) -> None:
                 news_share[name] = print_news(name, docs, flags, engines[db], db, out)
             else:
                 tallies[name], clause_tallies[name] = print_labelled(
-                    name, docs, flags, engines[db], db, wrong
+                    name, docs, flags, engines[db], db, wrong, args.verbose
                 )
             log(f"  {name}: {time.perf_counter() - t0:.0f} s")
     log(f"news flags written to {out_path}; labelled sets' wrong flags and misses to {judged}")

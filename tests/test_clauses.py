@@ -277,7 +277,7 @@ def test_two_claims_in_one_sentence_get_two_flags_each_on_its_clause(index, text
             {
                 "chlorine-dioxide-cures-autism": "Chlorine dioxide does not cure autism",
                 "chlorine-dioxide-cures-malaria": "malaria",
-                "chlorine-dioxide-cures-hiv": "HIV.",
+                "chlorine-dioxide-cures-hiv": "HIV",
             },
         ),
     ],

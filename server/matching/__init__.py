@@ -125,7 +125,8 @@ def verified(
         if context is None:
             reading = read(page.text_of(r), index.aliases)
         else:
-            reading = clause_reading(*context, index.aliases)
+            sentence, start, end, said = context
+            reading = clause_reading(sentence, start, end, index.aliases, said)
         logits = [c.features.logit(settings.weights) for c in cands]
         said = set(page.texts.terms_of(r).tolist())
         explained: set[int] = set()
@@ -248,25 +249,29 @@ def _match(
 
 
 def _clause_or_sentence(found: list[tuple[Unit, Candidate]]) -> list[tuple[Unit, Candidate]]:
-    """A claim both a sentence and one of its clauses flag is flagged once: on the
-    clause, read without its neighbours' negations and cues; the whole sentence only
-    when it reads the same way and surer (the clause alone lost words the claim
-    needs: "safe and natural way to get off opioids")."""
+    """A claim both a sentence and one of its parts flag is flagged once, on the part
+    (its span is what says the claim): read without its neighbours' negations and
+    cues; with the whole sentence's verdict when that reads the same way and surer
+    (the part alone lost words the claim needs: "safe and natural way to get off
+    opioids")."""
     whole = {(u.members[0], c.claim): c for u, c in found if _whole(u)}
-    best: dict[tuple[int, int], Candidate] = {}
+    best: dict[tuple[int, int], tuple[Unit, Candidate]] = {}
     for u, c in found:
         key = (u.members[0], c.claim)
-        if u.sentence is not None and (key not in best or _final(c) > _final(best[key])):
-            best[key] = c
+        if u.sentence is not None and (key not in best or _final(c) > _final(best[key][1])):
+            best[key] = (u, c)
     out = []
     for u, c in found:
         key = (u.members[0], c.claim)
-        if key in best and key in whole:
-            sentence_wins = _stance(whole[key]) == _stance(best[key]) and _final(
-                whole[key]
-            ) > _final(best[key])
-            if (c is whole[key]) != sentence_wins:
-                continue
+        if key in best and (u.sentence is not None or c is whole.get(key)):
+            if c is not best[key][1]:
+                continue  # the whole sentence, or a weaker part: the best part holds it
+            part_u, part_c = best[key]
+            w = whole.get(key)
+            if w is not None and _stance(w) == _stance(part_c) and _final(w) > _final(part_c):
+                part_c = w
+            out.append((part_u, part_c))
+            continue
         out.append((u, c))
     return out
 

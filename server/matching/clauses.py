@@ -200,11 +200,14 @@ def _piece(text: str, start: int, end: int, joiner: str) -> Piece:
     return Piece(start, end, joiner)
 
 
-def clause_reading(sentence: str, start: int, end: int, aliases) -> Reading:
-    """How a clause says its words, in its sentence: its own clauses, plus the
-    sentence's debunking clauses around it ("Don't believe the lies: X, and Y" still
-    frames X), never the other clauses' reports or claims."""
-    own = read(sentence[start:end], aliases)
+def clause_reading(
+    sentence: str, start: int, end: int, aliases, said: str | None = None
+) -> Reading:
+    """How a clause says its words (`said`, when it is read with words from around
+    it), in its sentence: its own clauses, plus the sentence's debunking clauses
+    around it ("Don't believe the lies: X, and Y" still frames X), never the other
+    clauses' reports or claims."""
+    own = read(said or sentence[start:end], aliases)
     before = [c for c in read(sentence[:start], aliases).clauses if c.debunk]
     after = [c for c in read(sentence[end:], aliases).clauses if c.debunk]
     return Reading((*before, *own.clauses, *after), "?" in sentence)

@@ -1,0 +1,185 @@
+"""The parts of a sentence worth judging on their own, each with the text to read.
+
+A sentence that says several things is read part by part (`retrieve.read_clauses`):
+- its clauses (`clauses.split_clauses`), and of a clause that reports someone's words,
+  what it reports ("a viral post claims that [X]", `attribution.frame`);
+- a clause whose subject is a pronoun ("..., and it causes cancer"), read with the
+  subject of the sentence's first clause in its place: "5G does not spread the virus,
+  and there is no evidence that it causes cancer" says something about 5G twice;
+- each of two predicates of one subject ("5G masts spread the virus and cause
+  cancer"), read with the subject: the second alone would have none;
+- each item of a list joined by "and"/"or" ("does not cure autism, malaria or HIV";
+  "treatment with methadone or buprenorphine cuts the risk"), read with the words
+  around the list: the sentence says the same thing of each item.
+
+A part is highlighted on its own words (the second predicate, the list item; the
+first item from the clause's start), and read as `said`: the words a reader
+understands there. Pure functions; offsets are code points of the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .attribution import frame
+from .clauses import _finite, split_clauses
+
+_WORD = re.compile(r"[\w'’-]+")
+# Third-person subject pronouns that stand for the sentence's subject.
+_PRONOUNS = frozenset(["it", "they", "it's", "they're", "its"])
+_COMPLEMENT = re.compile(r"\b(?:that|whether)\s+", re.I)
+# A list's separators: a comma, "and"/"or" (with an optional comma before).
+_SEP = re.compile(r",?\s+(?:and|or|nor)\s+(?:even\s+)?|,\s+(?!and\b|or\b)", re.I)
+_MAX_SUBJECT = 6  # words: a longer "subject" is a clause of its own, not a noun phrase
+_MAX_ITEM = 4  # words of a list item
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    start: int  # what a flag on it highlights (code points of the sentence)
+    end: int
+    said: str | None = None  # the text to read, when it is not `sentence[start:end]`
+
+
+def sentence_parts(text: str) -> list[Part]:
+    """The parts of a sentence to judge apart from it (none when the whole says one
+    thing once)."""
+    pieces = split_clauses(text)
+    spans: list[tuple[int, int]] = []
+    for p in pieces:
+        f = frame(text[p.start : p.end])
+        if f is not None:
+            spans.append((p.start + f.content_start, p.start + f.content_end))
+        else:
+            spans.append((p.start, p.end))
+    out: list[Part] = []
+    if len(pieces) > 1 or spans[0] != (pieces[0].start, pieces[0].end):
+        out.extend(Part(a, b) for a, b in spans)
+    subject = _subject(text, *spans[0])
+    for i, (a, b) in enumerate(spans):
+        said = text[a:b]
+        if i and subject:
+            said = _antecedent(said, subject) or said
+            if said != text[a:b]:
+                out.append(Part(a, b, said))
+        out.extend(_coordinated(text, a, b, said if said != text[a:b] else None))
+    return _distinct(out)
+
+
+def _words(text: str) -> list[re.Match]:
+    return list(_WORD.finditer(text))
+
+
+def _subject(text: str, a: int, b: int) -> str:
+    """The noun phrase before a clause's first verb, after its last comma ("Unlike
+    methadone, [kratom] is..."), or "" when there is none short enough."""
+    words = _words(text[a:b])
+    at = next((i for i, m in enumerate(words) if _finite(m.group(0).casefold())), None)
+    if not at:
+        return ""
+    head = text[a : a + words[at].start()]
+    head = head[head.rfind(",") + 1 :].strip()
+    n = len(_WORD.findall(head))
+    if not 1 <= n <= _MAX_SUBJECT or head.casefold() in _PRONOUNS:
+        return ""
+    return head
+
+
+def _antecedent(said: str, subject: str) -> str | None:
+    """`said` with a pronoun in its subject position ("[it] causes cancer", "no
+    evidence that [it] causes") replaced by `subject`; None when it has none."""
+    m = None
+    for m in _COMPLEMENT.finditer(said):
+        pass
+    base = m.end() if m else 0
+    for w in _words(said[base:]):
+        word = w.group(0).casefold()
+        if _finite(word) and word not in _PRONOUNS:
+            return None  # the verb came first: no pronoun subject
+        if word in _PRONOUNS:
+            a, b = base + w.start(), base + w.end()
+            if word in ("it's", "they're"):
+                return said[:a] + subject + " is" + said[b:]
+            if word == "its":
+                return said[:a] + subject + "'s" + said[b:]
+            return said[:a] + subject + said[b:]
+    return None
+
+
+def _coordinated(text: str, a: int, b: int, said: str | None) -> list[Part]:
+    """Parts for two predicates of one subject, or the items of a list, in the clause
+    `text[a:b]` (read as `said` when given: only its own span is then split)."""
+    if said is not None:
+        return []  # a clause read with its antecedent is split no further
+    clause = text[a:b]
+    seps = list(_SEP.finditer(clause))
+    if not seps or not any(s.group(0).strip(" ,").casefold() in ("and", "or", "nor") for s in seps):
+        return []
+    first = seps[0]
+    after = _words(clause[first.end() :])
+    if after and _finite(after[0].group(0).casefold()) and first.group(0).strip(" ,"):
+        return _predicates(text, a, b, first)
+    return _items(text, a, b, seps)
+
+
+def _predicates(text: str, a: int, b: int, sep: re.Match) -> list[Part]:
+    """ "S V1 ... and V2 ...": "S V1 ..." (as written) and "S V2 ..." (read with S),
+    highlighted on "V2 ..."."""
+    clause = text[a:b]
+    words = _words(clause)
+    at = next((i for i, m in enumerate(words) if _finite(m.group(0).casefold())), None)
+    if at is None or words[at].start() >= sep.start():
+        return []
+    subject = clause[: words[at].start()]
+    rest = clause[sep.end() :]
+    if not subject.strip() or len(_WORD.findall(subject)) > _MAX_SUBJECT:
+        return []
+    return [Part(a, a + sep.start()), Part(a + sep.end(), b, subject + rest)]
+
+
+def _items(text: str, a: int, b: int, seps: list[re.Match]) -> list[Part]:
+    """A list "P X, Y or Z S": each item read as "P item S". An item ends at the next
+    separator, or at a verb (after the last one); the first item is as long as the
+    second, counted in words."""
+    clause = text[a:b]
+    # The run of separators that make one list: up to the first "and"/"or".
+    run = []
+    for s in seps:
+        run.append(s)
+        if s.group(0).strip(" ,"):
+            break
+    else:
+        return []
+    starts = [s.end() for s in run]
+    ends = [s.start() for s in run[1:]]
+    last = clause[starts[-1] :]
+    words = _words(last)
+    stop = next((m for m in words[1:] if _finite(m.group(0).casefold())), None)
+    end_last = starts[-1] + (stop.start() if stop else len(last))
+    ends.append(end_last)
+    items = [(s, e) for s, e in zip(starts, ends, strict=True)]
+    items = [(s, len(clause[:e].rstrip(" ,.;:!?"))) for s, e in items]
+    if any(not 1 <= len(_WORD.findall(clause[s:e])) <= _MAX_ITEM for s, e in items):
+        return []
+    n = len(_WORD.findall(clause[items[0][0] : items[0][1]]))
+    before = _words(clause[: run[0].start()])
+    if len(before) <= n:
+        return []
+    first = (before[-n].start(), run[0].start())
+    prefix, suffix = clause[: first[0]], clause[end_last:]
+    if suffix and not suffix[0].isspace():
+        suffix = " " + suffix
+    out = [Part(a, a + first[1], prefix + clause[first[0] : first[1]] + suffix)]
+    out += [Part(a + s, a + e, prefix + clause[s:e] + suffix) for s, e in items]
+    return out
+
+
+def _distinct(parts: list[Part]) -> list[Part]:
+    seen, out = set(), []
+    for p in parts:
+        key = (p.start, p.end, p.said)
+        if key not in seen and p.end > p.start:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -249,31 +249,46 @@ def _match(
 
 
 def _clause_or_sentence(found: list[tuple[Unit, Candidate]]) -> list[tuple[Unit, Candidate]]:
-    """A claim both a sentence and one of its parts flag is flagged once, on the part
-    (its span is what says the claim): read without its neighbours' negations and
-    cues; with the whole sentence's verdict when that reads the same way and surer
-    (the part alone lost words the claim needs: "safe and natural way to get off
-    opioids")."""
+    """A claim both a sentence and parts of it flag is flagged once, on a part (its
+    span is what says the claim), read without its neighbours' negations and cues.
+    A clause read as written wins over itself read with a pronoun's antecedent when
+    they disagree; otherwise the surer part. The whole sentence's verdict is kept
+    when it reads the same way and surer (the part alone lost words the claim needs:
+    "safe and natural way to get off opioids"), or when the part only finds the
+    claim mentioned."""
     whole = {(u.members[0], c.claim): c for u, c in found if _whole(u)}
     best: dict[tuple[int, int], tuple[Unit, Candidate]] = {}
     for u, c in found:
         key = (u.members[0], c.claim)
-        if u.sentence is not None and (key not in best or _final(c) > _final(best[key][1])):
+        if u.sentence is not None and (key not in best or _better(u, c, *best[key])):
             best[key] = (u, c)
     out = []
     for u, c in found:
         key = (u.members[0], c.claim)
-        if key in best and (u.sentence is not None or c is whole.get(key)):
-            if c is not best[key][1]:
-                continue  # the whole sentence, or a weaker part: the best part holds it
-            part_u, part_c = best[key]
-            w = whole.get(key)
-            if w is not None and _stance(w) == _stance(part_c) and _final(w) > _final(part_c):
-                part_c = w
-            out.append((part_u, part_c))
+        if key not in best or not (u.sentence is not None or c is whole.get(key)):
+            out.append((u, c))
             continue
+        if c is not best[key][1]:
+            continue  # the whole sentence, or a weaker part: the best part holds it
+        w = whole.get(key)
+        if (
+            w is not None
+            and _stance(w) != "unclear"
+            and (_stance(c) == "unclear" or (_stance(w) == _stance(c) and _final(w) > _final(c)))
+        ):
+            c = w
         out.append((u, c))
     return out
+
+
+def _better(u: Unit, c: Candidate, bu: Unit, bc: Candidate) -> bool:
+    """Whether part `u` flags its claim better than part `bu` does: a clause read as
+    written rather than with a pronoun's antecedent when they disagree, else the
+    surer."""
+    same_span = (u.start, u.end) == (bu.start, bu.end)
+    if same_span and (u.said is None) != (bu.said is None) and _stance(c) != _stance(bc):
+        return u.said is None
+    return _final(c) > _final(bc)
 
 
 def _stance(cand: Candidate) -> str:

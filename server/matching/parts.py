@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass
 
 from .attribution import frame
-from .clauses import _finite, split_clauses
+from .clauses import _finite, _third_person, split_clauses
+from .text import STOP_WORDS
 
 _WORD = re.compile(r"[\w'’-]+")
 # Third-person subject pronouns that stand for the sentence's subject.
@@ -32,7 +33,19 @@ _COMPLEMENT = re.compile(r"\b(?:that|whether)\s+", re.I)
 # A list's separators: a comma, "and"/"or" (with an optional comma before).
 _SEP = re.compile(r",?\s+(?:and|or|nor)\s+(?:even\s+)?|,\s+(?!and\b|or\b)", re.I)
 _MAX_SUBJECT = 6  # words: a longer "subject" is a clause of its own, not a noun phrase
-_MAX_ITEM = 4  # words of a list item
+_MAX_ITEM = 3  # words of a list item
+# A list item ends before a verb, a preposition or a contrast ("olive oil and juice,
+# not gallstones"); an item is no pronoun ("..., or you might overdose").
+_ITEM_ENDS = frozenset(
+    ["not", "to", "in", "for", "from", "with", "of", "on", "at", "by", "than", "as"]
+)
+_NOT_ITEMS = frozenset(
+    ["i", "you", "we", "he", "she", "it", "they", "not", "no", "nothing", "little", "less"]
+)
+
+
+def _ends_item(word: str) -> bool:
+    return _finite(word) or word in _ITEM_ENDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +88,7 @@ def _subject(text: str, a: int, b: int) -> str:
     """The noun phrase before a clause's first verb, after its last comma ("Unlike
     methadone, [kratom] is..."), or "" when there is none short enough."""
     words = _words(text[a:b])
-    at = next((i for i, m in enumerate(words) if _finite(m.group(0).casefold())), None)
+    at = next((i for i, m in enumerate(words) if _verb(m.group(0).casefold(), i)), None)
     if not at:
         return ""
     head = text[a : a + words[at].start()]
@@ -86,25 +99,30 @@ def _subject(text: str, a: int, b: int) -> str:
     return head
 
 
+def _verb(word: str, i: int) -> bool:
+    """A finite verb, or after the first word one in the third person ("garlic
+    [eases]"): the closed list cannot hold every verb."""
+    return _finite(word) or (i > 0 and _third_person(word))
+
+
 def _antecedent(said: str, subject: str) -> str | None:
     """`said` with a pronoun in its subject position ("[it] causes cancer", "no
     evidence that [it] causes") replaced by `subject`; None when it has none."""
-    m = None
-    for m in _COMPLEMENT.finditer(said):
-        pass
-    base = m.end() if m else 0
-    for w in _words(said[base:]):
-        word = w.group(0).casefold()
-        if _finite(word) and word not in _PRONOUNS:
-            return None  # the verb came first: no pronoun subject
-        if word in _PRONOUNS:
-            a, b = base + w.start(), base + w.end()
-            if word in ("it's", "they're"):
-                return said[:a] + subject + " is" + said[b:]
-            if word == "its":
-                return said[:a] + subject + "'s" + said[b:]
-            return said[:a] + subject + said[b:]
-    return None
+    base = max((m.end() for m in _COMPLEMENT.finditer(said)), default=0)
+    words = _words(said[base:])[:2]
+    # The subject: the first word, or the object of a gerund ("stopping [it] causes").
+    at = 0 if words and words[0].group(0).casefold() in _PRONOUNS else None
+    if at is None and len(words) == 2 and words[0].group(0).casefold().endswith("ing"):
+        at = 1 if words[1].group(0).casefold() in _PRONOUNS else None
+    if at is None:
+        return None
+    w = words[at]
+    word, a, b = w.group(0).casefold(), base + w.start(), base + w.end()
+    if word in ("it's", "they're"):
+        return said[:a] + subject + " is" + said[b:]
+    if word == "its":
+        return said[:a] + subject + "'s" + said[b:]
+    return said[:a] + subject + said[b:]
 
 
 def _coordinated(text: str, a: int, b: int, said: str | None) -> list[Part]:
@@ -118,9 +136,14 @@ def _coordinated(text: str, a: int, b: int, said: str | None) -> list[Part]:
         return []
     first = seps[0]
     after = _words(clause[first.end() :])
-    if after and _finite(after[0].group(0).casefold()) and first.group(0).strip(" ,"):
+    word = after[0].group(0).casefold() if after else ""
+    if _finite(word) and word not in _SUBJECT_VERBS and first.group(0).strip(" ,"):
         return _predicates(text, a, b, first)
     return _items(text, a, b, seps)
+
+
+# Verbs written with their subject ("and there's proof"): a new clause, not a predicate.
+_SUBJECT_VERBS = frozenset(["there's", "it's", "that's", "they're", "there", "here's"])
 
 
 def _predicates(text: str, a: int, b: int, sep: re.Match) -> list[Part]:
@@ -151,24 +174,34 @@ def _items(text: str, a: int, b: int, seps: list[re.Match]) -> list[Part]:
             break
     else:
         return []
+    # Two words joined by "and" are as often two adjectives or a pair ("sweat and
+    # grime", "non-toxic and free of...") as a list the sentence says one thing of:
+    # a list is three items or more, or a choice ("methadone or buprenorphine").
+    if len(run) < 2 and run[-1].group(0).strip(" ,").casefold() == "and":
+        return []
     starts = [s.end() for s in run]
     ends = [s.start() for s in run[1:]]
     last = clause[starts[-1] :]
-    words = _words(last)
-    stop = next((m for m in words[1:] if _finite(m.group(0).casefold())), None)
-    end_last = starts[-1] + (stop.start() if stop else len(last))
+    stop = next((m for m in _words(last)[1:] if _ends_item(m.group(0).casefold())), None)
+    comma = last.find(",")
+    end_last = starts[-1] + min(
+        stop.start() if stop else len(last), comma if comma != -1 else len(last)
+    )
     ends.append(end_last)
-    items = [(s, e) for s, e in zip(starts, ends, strict=True)]
-    items = [(s, len(clause[:e].rstrip(" ,.;:!?"))) for s, e in items]
-    if any(not 1 <= len(_WORD.findall(clause[s:e])) <= _MAX_ITEM for s, e in items):
-        return []
+    items = [(s, len(clause[:e].rstrip(" ,.;:!?"))) for s, e in zip(starts, ends, strict=True)]
+    for s, e in items:
+        words = [w.casefold() for w in _WORD.findall(clause[s:e])]
+        if not 1 <= len(words) <= _MAX_ITEM or words[0] in _NOT_ITEMS:
+            return []
+        if all(w in STOP_WORDS or w in _NOT_ITEMS for w in words):
+            return []  # "little or nothing", "more or less": no thing to say it of
     n = len(_WORD.findall(clause[items[0][0] : items[0][1]]))
     before = _words(clause[: run[0].start()])
     if len(before) <= n:
         return []
     first = (before[-n].start(), run[0].start())
     prefix, suffix = clause[: first[0]], clause[end_last:]
-    if suffix and not suffix[0].isspace():
+    if suffix and suffix[0].isalnum():
         suffix = " " + suffix
     out = [Part(a, a + first[1], prefix + clause[first[0] : first[1]] + suffix)]
     out += [Part(a + s, a + e, prefix + clause[s:e] + suffix) for s, e in items]

@@ -93,9 +93,7 @@ def read_clauses(
     clauses = _clause_spans(segs, spans, sentences)
     if not clauses:
         return None
-    owner, nums, fresh = index.read(
-        [said or segs[g]["text"][a:b] for g, a, b, _, said in clauses]
-    )
+    owner, nums, fresh = index.read([said or segs[g]["text"][a:b] for g, a, b, _, said in clauses])
     sizes = np.bincount(owner, minlength=len(clauses))
     units, parts = [], []
     for i, (g, a, b, n, said) in enumerate(clauses):

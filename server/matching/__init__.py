@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from .build import build_index
 from .clauses import clause_reading
 from .config import DEFAULT, Settings, TooMuchText
@@ -113,10 +115,7 @@ def verified(
     also read as "kratom is not addictive"), each with its verdict."""
     page = read_page(index, segs, settings)
     found = [(page, r, cands) for r, cands in find_candidates(index, page, settings, semantic)]
-    # Sentences with candidates are also read clause by clause (`clauses.py`).
-    close = sorted({page.units[u].members[0] for _, r, _ in found for u in page.rows[r]
-                    if len(page.units[u].members) == 1})  # fmt: skip
-    parts = read_clauses(index, segs, page, close, settings)
+    parts = read_clauses(index, segs, page, _naming_a_subject(index, page), settings)
     if parts is not None:
         found += [(parts, r, cands) for r, cands in find_candidates(index, parts, settings)]
     out: list[tuple[Unit, Candidate]] = []
@@ -152,6 +151,15 @@ def verified(
                 break
         out.extend((page.units[u], cand) for u in page.rows[r] for cand in chosen)
     return out
+
+
+def _naming_a_subject(index: Index, page) -> list[int]:
+    """The sentences that name some claim's subject: they are also read part by part
+    (`parts.py`). Not only those with a candidate as a whole: in a long sentence that
+    says two things, each claim's words are too few of the whole to reach the floor
+    ("In other news, a post claimed X, and a shop owner we spoke to insisted Y")."""
+    rows = np.unique(index.subject_candidates(page.texts)[0]).tolist()
+    return sorted({page.units[u].members[0] for r in rows for u in page.rows[r] if page.single[r]})
 
 
 def candidate_features(

@@ -22,7 +22,8 @@ from .polarity import Reading, read
 
 _WORD = re.compile(r"[\w'’-]+")
 _BREAK = re.compile(
-    r"\s*;\s*|,?\s+(?:while|whereas|but|although|though|yet)\s+|,?\s+and\s+(?:that\s+)?", re.I
+    r"\s*[;:]\s*|,?\s+(?:while|whereas|but|although|though|yet)\s+|,?\s+and\s+(?:that\s+)?",
+    re.I,
 )
 _TRIM = " \t\n,;:-–—"
 
@@ -142,7 +143,7 @@ def _cut(word: str, left: str, right: str) -> bool:
     rw = [w.casefold() for w in _WORD.findall(right)]
     if len(lw) < 3 or len(rw) < 3 or not _has_verb(lw):
         return False
-    if word in ("", ";"):
+    if word in ("", ";", ":"):
         # A new assertion has its verb soon after its subject; "...; ask a pharmacist
         # about remedies for a blocked nose" is advice with no verb of its own.
         return _has_verb(rw[:8])
@@ -157,7 +158,7 @@ def _cut(word: str, left: str, right: str) -> bool:
         # a determiner, a third-person "-s" counts as one ("and the fluoride in our
         # water dulls...": the closed list cannot hold every verb).
         first = next(
-            (i for i, w in enumerate(rw[:8]) if _finite(w) and (i == 0 or rw[i - 1] != "to")),
+            (i for i, w in enumerate(rw[:8]) if _finite(w) and (i == 0 or not _infinitive(rw, i))),
             None,
         )  # "and natural way to get off opioids": an infinitive is no new clause
         if first is None and rw[0] in _DETERMINERS:
@@ -170,6 +171,11 @@ _DETERMINERS = frozenset(
     ["the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "my", "your",
      "his", "her"]
 )  # fmt: skip
+
+
+def _infinitive(words: list[str], i: int) -> bool:
+    """ "to get": a base form after "to" ("an owner we spoke to insisted" is none)."""
+    return words[i - 1] == "to" and not words[i].endswith(("ed", "s", "n't"))
 
 
 def _third_person(word: str) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .clauses import split_clauses
 from .polarity import ATTRIBUTION
+from .text import NEGATIONS
 
 _WORD = re.compile(r"[\w'’-]+")
 _TRIM = " \t\n,;:\"'“”‘’«»()-–—"
@@ -86,12 +87,48 @@ REPORTING = (
         "wrote",
     ]
 )
+# More verbs that report: beliefs put on others, suggestions (unless research
+# suggests: a hedge), what someone recalled or shouted.
+REPORTING = REPORTING | frozenset(
+    [
+        "thought", "assume", "assumes", "assumed", "suspect", "suspects", "suspected",
+        "expect", "expects", "expected", "suggest", "suggests", "suggested", "imply",
+        "implies", "implied", "recall", "recalls", "recalled", "shout", "shouted",
+        "shouts", "state", "states", "stated",
+    ]
+)  # fmt: skip
+# Verbs that sell or present something "as" what it is claimed to be: a report when
+# an "as" follows ("clinics market X as a cure"); alone they say nothing of the kind.
+PRESENTING = frozenset(
+    [
+        "promote", "promotes", "promoted", "promoting", "advertise", "advertises",
+        "advertised", "advertising", "marketed", "marketing", "markets", "tout", "touts",
+        "touted", "touting", "describe", "describes", "described", "describing", "hail",
+        "hails", "hailed", "billed", "pitched", "branded", "pushed", "pushes",
+    ]
+)  # fmt: skip
+# Sources that report research: "research suggests" is a hedge, not a report.
+_RESEARCH = frozenset(
+    [
+        "study", "studies", "research", "evidence", "data", "trial", "trials", "review",
+        "reviews", "analysis", "findings", "results", "experiments", "study's",
+    ]
+)  # fmt: skip
+_HEDGING = frozenset(["suggest", "suggests", "suggested", "imply", "implies", "implied"])
+_BE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
+# Said after a quote ('"...," she asked'): a report there, not elsewhere.
+_AFTER_QUOTE = frozenset(["asked", "asks", "added", "adds", "explained", "replied", "continued"])
 # After these a listener may follow: "told us", "assured me", "warns parents".
 _LISTENERS = frozenset(
     ["me", "us", "him", "her", "them", "you", "reporters", "readers", "parents", "customers"]
 )
 _OWN = frozenset(["i", "we", "i'm", "we're"])  # "I think X" is the writer's own view
 _JOINERS = frozenset(["and", "but", "so", "which", "because", "or", "that"])
+# A tail that concedes ("..., whatever the agencies say"; "..., as experts say") is
+# the writer's aside, not who says the sentence.
+_CONCEDING = frozenset(
+    ["whatever", "whoever", "no", "despite", "regardless", "even", "as", "though", "unlike"]
+)
 # "Don't believe the fake news: X" commands the reader; it reports nobody.
 _NOT_SPEAKERS = frozenset(["don't", "do", "never", "not", "dont"])
 _COPULA_END = re.compile(r"(?:\s+(?:is|are|was|were|be|been|am))+$", re.I)
@@ -112,7 +149,8 @@ class Frame:
 
 def frame(text: str) -> Frame | None:
     """The reporting frame of a clause, if its content is put in someone's mouth."""
-    for find in (_label, _according, _trailing, _leading, _hearsay):
+    for find in (_label, _according, _trailing, _leading, _presenting, _participle, _noun_that,
+                 _hearsay):  # fmt: skip
         found = find(text)
         if found and _words(text[found.content_start : found.content_end]) >= 2:
             return found
@@ -144,23 +182,32 @@ def _according(text: str) -> Frame | None:
 
 
 def _trailing(text: str) -> Frame | None:
-    """ "X, a shop owner told us." / "“X,” says Jane." / "X, she said." """
+    """ "X, a shop owner told us." / "“X,” says Jane." / "X, she said." / "“X,” one
+    seller told a reporter." """
     cut = max(text.rfind(","), text.rfind("”"), text.rfind('"'))
     if cut < 1:
         return None
     tail = text[cut + 1 :]
     words = [w.casefold() for w in _WORD.findall(tail)]
-    if not 1 <= len(words) <= _TAIL_WORDS:
+    if not 1 <= len(words) <= _TAIL_WORDS or words[0] in _JOINERS | _CONCEDING:
         return None
-    at = next((i for i, w in enumerate(words) if w in REPORTING), None)
-    # The verb ends the tail ("a shop owner told us") or starts it ("says Jane").
-    if at is None or words[0] in _JOINERS or (0 < at < len(words) - 2):
+    quoted = text[cut] in '”"' or text[:cut].rstrip().endswith(("”", '"'))
+    verbs = REPORTING | _AFTER_QUOTE if quoted else REPORTING
+    at = next((i for i, w in enumerate(words) if w in verbs), None)
+    # The verb ends the tail ("a shop owner told us"), starts it ("says Jane"), or is
+    # followed by a short listener or topic ("told the crowd", "said of ivermectin").
+    if at is None or len(words) - at - 1 > 3:
         return None
     if (at and words[at - 1] in _OWN) or (at + 1 < len(words) and words[-1] in _OWN):
         return None
-    if len(words) > 1 and words[at + 1 :] and at > 0 and words[-1] not in _LISTENERS:
+    if at == 0 and len(words) > 5:
         return None
-    source = " ".join(w for i, w in enumerate(words) if i != at and w not in _LISTENERS)
+    after = words[at + 1 :]
+    listener = [w for w in after if w in _LISTENERS]
+    speaker = words[:at] if at else after
+    source = " ".join(w for w in speaker if w not in _LISTENERS)
+    if at and after and not listener and after[0] not in ("of", "the", "a", "an", "to"):
+        return None
     return _made(text, cut, len(text), 0, cut, source)
 
 
@@ -172,12 +219,13 @@ def _leading(text: str) -> Frame | None:
         if w not in REPORTING or i == 0:
             continue
         before = text[: m.start()]
-        # The speaker: the words since the last comma ("In other news, a viral post").
-        head = max(before.rfind(","), before.rfind(":")) + 1
-        source = before[head:].strip(_TRIM)
+        source = _speaker(before)
         said = [x.casefold() for x in _WORD.findall(source)]
         if not said or said[0] in _OWN or said[-1] in _OWN or said[-1] in _NOT_SPEAKERS:
             return None
+        if w in _HEDGING and _RESEARCH & set(said):
+            return None  # "research suggests": a hedge of the writer's
+        head = before.rfind(source) if source else 0
         source = _COPULA_END.sub("", source)
         end = m.end()
         rest = spans[i + 1 :]
@@ -187,6 +235,70 @@ def _leading(text: str) -> Frame | None:
         content = t.end() if t else _skip_space(text, end)
         return _made(text, head, content, content, len(text), source)
     return None
+
+
+def _speaker(before: str) -> str:
+    """Who speaks: the words since the last comma or colon ("In other news, [a viral
+    post]"), or, when a comma only closes an aside ("Maria, a nurse from Florida,
+    told us"; "My sister, who ..., says"), the words before the aside."""
+    head = max(before.rfind(","), before.rfind(":")) + 1
+    source = before[head:].strip(_TRIM)
+    if source or head == 0:
+        return source
+    first = before.find(",")
+    return before[:first].strip(_TRIM) if 0 < first < head - 1 else ""
+
+
+def _presenting(text: str) -> Frame | None:
+    """ "Clinics market X as a cure" / "X is being promoted online as a cure": a seller
+    presents the claim; the content is the whole clause (what is presented as what)."""
+    words = list(_WORD.finditer(text))
+    for i, m in enumerate(words):
+        if m.group(0).casefold() not in PRESENTING:
+            continue
+        as_at = next(
+            (k for k in range(i + 1, min(i + 9, len(words)))
+             if words[k].group(0).casefold() in ("as", "for")),
+            None,
+        )  # fmt: skip
+        if as_at is None or i == 0:
+            continue
+        passive = words[i - 1].group(0).casefold() in _BE
+        if any(w.group(0).casefold() in NEGATIONS for w in words[max(0, i - 3) : i]):
+            continue  # "cannot be marketed as": a rule, not a report
+        start = words[i - 1].start() if passive else m.start()
+        source = "" if passive else _speaker(text[: m.start()])
+        if not passive and (not source or source.casefold().split()[0] in _OWN):
+            continue
+        return _made(text, start, m.end(), 0, len(text), source)
+    return None
+
+
+_PARTICIPLE = re.compile(
+    r",\s*(?:saying|claiming|insisting|arguing|alleging|suggesting|warning)\s+(?:that\s+)?",
+    re.I,
+)
+_NOUN_THAT = re.compile(
+    r"\b(?:claims?|rumou?rs?|beliefs?|idea|notion|fears?|suggestions?|assertions?|"
+    r"allegations?|theory|theories)\s+that\s+",
+    re.I,
+)
+
+
+def _participle(text: str) -> Frame | None:
+    """ "Parents asked the school to switch off its WiFi, saying it harms children." """
+    m = _PARTICIPLE.search(text)
+    return _made(text, m.start(), m.end(), m.end(), len(text), "") if m else None
+
+
+def _noun_that(text: str) -> Frame | None:
+    """ "amid fears that X", "spread the rumour that X": X is what is said or feared,
+    not what the writer says. Not as the sentence's subject ("The idea that X is a
+    myth"): the writer's predicate follows X there."""
+    m = _NOUN_THAT.search(text)
+    if m is None or _words(text[: m.start()]) < 2:
+        return None
+    return _made(text, m.start(), m.end(), m.end(), len(text), "")
 
 
 # "Kratom supposedly cures anxiety": the adverb puts it on unnamed others.
@@ -227,9 +339,9 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 def reported(sentence: str, start: int, end: int) -> Frame | None:
     """The frame that reports the span `sentence[start:end]` (a clause, or what a
-    clause reports), in the sentence's offsets: the span's own, its clause's, or the
-    one before it that a clause joined by "and that" shares ("videos saying X and that
-    Y": Y is reported too)."""
+    clause reports), in the sentence's offsets: the span's own, its clause's, the one
+    before it that a clause joined by "and that" shares ("videos saying X and that
+    Y": Y is reported too), or one closing the sentence ("X, and Y, she said")."""
     own = frame(sentence[start:end])
     if own is not None:
         return _shift(own, start)
@@ -247,6 +359,15 @@ def reported(sentence: str, start: int, end: int) -> Frame | None:
         before = frame(sentence[a:b])
         if before is not None and before.content_end + a >= b - 1:
             return Frame(before.start + a, before.end + a, start, end, before.source)
+    return closing(sentence, start, end)
+
+
+def closing(sentence: str, start: int, end: int) -> Frame | None:
+    """A frame closing the sentence reports every clause before it: "“X, but Y,” he
+    said." ("X" is his, however the quote is cut)."""
+    last = _trailing(sentence)
+    if last is not None and last.start >= end and last.content_start <= start:
+        return Frame(last.start, last.end, start, end, last.source)
     return None
 
 

@@ -143,6 +143,8 @@ def _cut(word: str, left: str, right: str) -> bool:
     rw = [w.casefold() for w in _WORD.findall(right)]
     if len(lw) < 3 or len(rw) < 3 or not _has_verb(lw):
         return False
+    if word == "but" and rw[0] in ("not", "also", "rather"):
+        return False  # "vitamin E, but not vitamin C, was linked...": a contrasted phrase
     if word in ("", ";", ":"):
         # A new assertion has its verb soon after its subject; "...; ask a pharmacist
         # about remedies for a blocked nose" is advice with no verb of its own.

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from .attribution import frame
 from .clauses import _finite, _third_person, split_clauses
+from .polarity import DEBUNK, DEBUNK_PAIRS
 from .text import STOP_WORDS
 
 _WORD = re.compile(r"[\w'’-]+")
@@ -62,7 +63,8 @@ def sentence_parts(text: str) -> list[Part]:
     spans: list[tuple[int, int]] = []
     for p in pieces:
         f = frame(text[p.start : p.end])
-        if f is not None:
+        if f is not None and not _debunked_around(text, p.start + f.content_start,
+                                                  p.start + f.content_end):  # fmt: skip
             spans.append((p.start + f.content_start, p.start + f.content_end))
         else:
             spans.append((p.start, p.end))
@@ -78,6 +80,14 @@ def sentence_parts(text: str) -> list[Part]:
                 out.append(Part(a, b, said))
         out.extend(_coordinated(text, a, b, said if said != text[a:b] else None))
     return _distinct(out)
+
+
+def _debunked_around(text: str, a: int, b: int) -> bool:
+    """Whether the writer calls what a frame reports false outside it ("the claim
+    that X is a myth"): the writer's voice then decides, read on the whole."""
+    words = [w.casefold() for w in _WORD.findall(text[:a] + " . " + text[b:])]
+    pairs = zip(words, words[1:], strict=False)
+    return any(w in DEBUNK for w in words) or any(p in DEBUNK_PAIRS for p in pairs)
 
 
 def _words(text: str) -> list[re.Match]:

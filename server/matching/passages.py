@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from .attribution import reported
+from .attribution import closing, reported
 from .clauses import own_spans, split_clauses
 from .index import Index
 from .polarity import read
@@ -28,9 +28,12 @@ def span_and_frame(index: Index, text: str, unit: Unit, cand: Candidate):
         start, end = _clause_of_claim(index, text, unit, cand)
     else:
         start, end = unit.start, unit.end
-    frame = reported(text[sentence[0] : sentence[1]], start - sentence[0], end - sentence[0])
+    said = text[sentence[0] : sentence[1]]
+    frame = reported(said, start - sentence[0], end - sentence[0])
     if frame is not None and cand.x is not None and _writer_debunks(cand.x):
-        frame = None  # the writer's own voice wins: "X, a post claims; it is a myth"
+        # The writer's own voice wins ("X, a post claims; it is a myth"), unless the
+        # debunk is inside a quote too ("“X, but that's not true,” he said").
+        frame = closing(said, start - sentence[0], end - sentence[0])
     if frame is not None:
         start, end = sentence[0] + frame.content_start, sentence[0] + frame.content_end
     return start, end, frame

@@ -320,3 +320,100 @@ def test_advice_after_a_semicolon_stays_with_the_sentence_it_follows():
     assert [text[p.start : p.end] for p in split_clauses(text)] == [text.rstrip(".") + "."]
     two = "Herbal teas cure a cold; the steam can clear a blocked nose in minutes."
     assert len(split_clauses(two)) == 2
+
+
+# --- parts: each claim of a sentence read where it is said (parts.py) ----------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A pronoun subject stands for the first clause's subject.
+        (
+            "5G masts do not spread the coronavirus, and there is no proof that they cause "
+            "cancer.",
+            {
+                "5g-emf-5g-causes-covid": ("confident", "disputes", False,
+                                           "5G masts do not spread the coronavirus", None),
+                "5g-emf-5g-radiation-causes-cancer": (
+                    "confident", "disputes", False,
+                    "there is no proof that they cause cancer.", None),
+            },
+        ),
+        (
+            "Kratom is not addictive, and quitting it causes no withdrawal.",
+            {
+                KRATOM: ("possible", "repeats", False, "Kratom is not addictive", None),
+                "kratom-no-withdrawal": ("possible", "repeats", False,
+                                         "quitting it causes no withdrawal.", None),
+            },
+        ),
+        # A colon cuts like a semicolon.
+        (
+            "They keep lying to us: the jabs cause autism and the fluoride in our taps "
+            "lowers IQ.",
+            {
+                AUTISM: ("confident", "repeats", False, "the jabs cause autism", None),
+                "fluoride-water-lowers-iq": ("confident", "repeats", False,
+                                             "the fluoride in our taps lowers IQ.", None),
+            },
+        ),
+        # Four list items, each its own flag on its own words.
+        (
+            "Chlorine dioxide does not cure HIV, malaria, autism or COVID-19.",
+            {
+                "chlorine-dioxide-cures-hiv": ("confident", "disputes", False,
+                                               "Chlorine dioxide does not cure HIV", None),
+                "chlorine-dioxide-cures-malaria": ("confident", "disputes", False, "malaria",
+                                                   None),
+                "chlorine-dioxide-cures-autism": ("confident", "disputes", False, "autism",
+                                                  None),
+                "chlorine-dioxide-cures-covid": ("confident", "disputes", False, "COVID-19",
+                                                 None),
+            },
+        ),
+        # A long sentence reporting two claims: each claim's words are too few of the
+        # whole for retrieval, so every sentence naming a subject is read part by part.
+        (
+            "Also this week, a viral video claimed that vaccines cause autism, and a vape "
+            "shop worker we met insisted that kratom is not addictive.",
+            {
+                AUTISM: ("possible", "unclear", True, "vaccines cause autism",
+                         "a viral video claimed that"),
+                KRATOM: ("possible", "unclear", True, "kratom is not addictive",
+                         "a vape shop worker we met insisted that"),
+            },
+        ),
+    ],
+)  # fmt: skip
+def test_each_claim_of_a_sentence_is_flagged_where_it_is_said(index, text, expected):
+    got = flags(index, text)
+    assert {c: got.get(c) for c in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "text, claim, expected",
+    [
+        ("Maya, a nurse from Leeds who sells supplements, told us kratom is not addictive.",
+         KRATOM, ("possible", "unclear", True, "kratom is not addictive",
+                  "Maya, a nurse from Leeds who sells supplements, told us")),
+        ("Parents wrote to the school, saying the jabs cause autism.",
+         AUTISM, ("possible", "unclear", True, "the jabs cause autism", "saying")),
+        ("Kratom is being touted online as a safe, natural cure for opioid addiction.",
+         "kratom-safe-natural-cure-opioid-addiction",
+         ("possible", "unclear", True,
+          "Kratom is being touted online as a safe, natural cure for opioid addiction",
+          "being touted")),
+        # The quote's own "but" does not make its first clause the writer's.
+        ("\"Vaccines cause autism, but don't tell anyone,\" a parent at the gate said.",
+         AUTISM, ("possible", "unclear", True, "\"Vaccines cause autism",
+                  "a parent at the gate said")),
+        # A rule about the claim is the writer's, not a report.
+        ("Kratom cannot be legally marketed as a dietary supplement in the US.",
+         "kratom-lawful-dietary-supplement",
+         ("possible", "disputes", False,
+          "Kratom cannot be legally marketed as a dietary supplement in the US.", None)),
+    ],
+)  # fmt: skip
+def test_a_claim_reported_in_other_ways_is_marked_attributed(index, text, claim, expected):
+    assert flags(index, text)[claim] == expected

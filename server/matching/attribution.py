@@ -149,7 +149,7 @@ class Frame:
 
 def frame(text: str) -> Frame | None:
     """The reporting frame of a clause, if its content is put in someone's mouth."""
-    for find in (_label, _according, _trailing, _leading, _presenting, _participle, _noun_that,
+    for find in (_label, _according, _participle, _trailing, _leading, _presenting, _noun_that,
                  _hearsay):  # fmt: skip
         found = find(text)
         if found and _words(text[found.content_start : found.content_end]) >= 2:
@@ -200,8 +200,8 @@ def _trailing(text: str) -> Frame | None:
         return None
     if (at and words[at - 1] in _OWN) or (at + 1 < len(words) and words[-1] in _OWN):
         return None
-    if at == 0 and len(words) > 5:
-        return None
+    if at == 0 and (len(words) > 5 or words[0].endswith("ing")):
+        return None  # ", saying X" reports what follows it (`_participle`)
     after = words[at + 1 :]
     listener = [w for w in after if w in _LISTENERS]
     speaker = words[:at] if at else after
@@ -366,7 +366,11 @@ def closing(sentence: str, start: int, end: int) -> Frame | None:
     """A frame closing the sentence reports every clause before it: "“X, but Y,” he
     said." ("X" is his, however the quote is cut)."""
     last = _trailing(sentence)
-    if last is not None and last.start >= end and last.content_start <= start:
+    if (
+        last is not None
+        and last.start >= end
+        and last.content_start <= _trim(sentence, start, end)[0]
+    ):
         return Frame(last.start, last.end, start, end, last.source)
     return None
 

@@ -149,6 +149,8 @@ class Frame:
 
 def frame(text: str) -> Frame | None:
     """The reporting frame of a clause, if its content is put in someone's mouth."""
+    if not _cued(text):
+        return None  # most sentences: no word any frame needs
     for find in (_label, _according, _participle, _trailing, _leading, _presenting, _noun_that,
                  _hearsay):  # fmt: skip
         found = find(text)
@@ -159,6 +161,14 @@ def frame(text: str) -> Frame | None:
 
 def _words(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+_CUE_WORDS: frozenset[str] = frozenset()  # set below, once every list is defined
+
+
+def _cued(text: str) -> bool:
+    """Whether the text holds a word some frame needs (every frame has one)."""
+    return not _CUE_WORDS.isdisjoint(w.casefold() for w in _WORD.findall(text))
 
 
 def _label(text: str) -> Frame | None:
@@ -377,3 +387,20 @@ def closing(sentence: str, start: int, end: int) -> Frame | None:
 
 def _shift(f: Frame, by: int) -> Frame:
     return Frame(f.start + by, f.end + by, f.content_start + by, f.content_end + by, f.source)
+
+
+# Every word a frame is found by: its verbs, "according", "claim:", the nouns before
+# "that", the hearsay adverbs and "heard"/"read".
+_CUE_WORDS = (
+    REPORTING
+    | PRESENTING
+    | _AFTER_QUOTE
+    | frozenset(
+        ["according", "claim", "saying", "claiming", "insisting", "arguing", "alleging",
+         "suggesting", "warning", "claims", "rumor", "rumors", "rumour", "rumours", "belief",
+         "beliefs", "idea", "notion", "fear", "fears", "suggestion", "suggestions",
+         "assertion", "assertions", "allegation", "allegations", "theory", "theories",
+         "supposedly", "allegedly", "reportedly", "purportedly", "heard", "read", "what's",
+         "what"]
+    )
+)  # fmt: skip

@@ -33,6 +33,7 @@ _PRONOUNS = frozenset(["it", "they", "it's", "they're", "its"])
 _COMPLEMENT = re.compile(r"\b(?:that|whether)\s+", re.I)
 # A list's separators: a comma, "and"/"or" (with an optional comma before).
 _SEP = re.compile(r",?\s+(?:and|or|nor)\s+(?:even\s+)?|,\s+(?!and\b|or\b)", re.I)
+_JOINED = re.compile(r"\s(?:and|or|nor)\s", re.I)  # what `_coordinated` needs at least
 _MAX_SUBJECT = 6  # words: a longer "subject" is a clause of its own, not a noun phrase
 _MAX_ITEM = 3  # words of a list item
 # A list item ends before a verb, a preposition or a contrast ("olive oil and juice,
@@ -71,14 +72,13 @@ def sentence_parts(text: str) -> list[Part]:
     out: list[Part] = []
     if len(pieces) > 1 or spans[0] != (pieces[0].start, pieces[0].end):
         out.extend(Part(a, b) for a, b in spans)
-    subject = _subject(text, *spans[0])
+    subject = _subject(text, *spans[0]) if len(spans) > 1 else ""
     for i, (a, b) in enumerate(spans):
-        said = text[a:b]
-        if i and subject:
-            said = _antecedent(said, subject) or said
-            if said != text[a:b]:
-                out.append(Part(a, b, said))
-        out.extend(_coordinated(text, a, b, said if said != text[a:b] else None))
+        borrowed = _antecedent(text[a:b], subject) if i and subject else None
+        if borrowed:
+            out.append(Part(a, b, borrowed))  # read no further: one borrowing at most
+        elif _JOINED.search(text, a, b):
+            out.extend(_coordinated(text, a, b))
     return _distinct(out)
 
 
@@ -135,11 +135,9 @@ def _antecedent(said: str, subject: str) -> str | None:
     return said[:a] + subject + said[b:]
 
 
-def _coordinated(text: str, a: int, b: int, said: str | None) -> list[Part]:
+def _coordinated(text: str, a: int, b: int) -> list[Part]:
     """Parts for two predicates of one subject, or the items of a list, in the clause
-    `text[a:b]` (read as `said` when given: only its own span is then split)."""
-    if said is not None:
-        return []  # a clause read with its antecedent is split no further
+    `text[a:b]`."""
     clause = text[a:b]
     seps = list(_SEP.finditer(clause))
     if not seps or not any(s.group(0).strip(" ,").casefold() in ("and", "or", "nor") for s in seps):

@@ -417,3 +417,12 @@ def test_each_claim_of_a_sentence_is_flagged_where_it_is_said(index, text, expec
 )  # fmt: skip
 def test_a_claim_reported_in_other_ways_is_marked_attributed(index, text, claim, expected):
     assert flags(index, text)[claim] == expected
+
+
+def test_a_sentence_led_by_a_pronoun_is_read_with_the_subject_before_it(index):
+    text = (
+        "Kratom is sold in corner shops across the state. It is not addictive, the clerks told us."
+    )
+    assert flags(index, text)[KRATOM] == (
+        "possible", "unclear", True, "It is not addictive", "the clerks told us"
+    )  # fmt: skip

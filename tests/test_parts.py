@@ -96,3 +96,18 @@ def test_a_frame_is_not_split_off_when_the_writer_calls_it_false():
     assert parts("Some parents claim that vaccines cause autism.") == [
         ("vaccines cause autism", None)
     ]
+
+
+def test_a_leading_pronoun_stands_for_the_subject_of_the_sentence_before():
+    before = "Unlike coffee, green tea is sold in every corner shop."
+    text = "It never harms anyone, and quitting it causes no headaches."
+    assert [p.said for p in sentence_parts(text, before)] == [
+        None,
+        None,
+        "green tea never harms anyone",
+        "quitting green tea causes no headaches.",
+    ]
+    # What a frame reports, too; and nothing is borrowed without a sentence before.
+    text = "They say it never harms anyone."
+    assert [p.said for p in sentence_parts(text, before)] == [None, "green tea never harms anyone"]
+    assert [p.said for p in sentence_parts(text)] == [None]

@@ -30,6 +30,7 @@ from .clauses import clause_reading
 from .config import DEFAULT, Settings, TooMuchText
 from .decide import Features, Weights, assessment
 from .index import Index
+from .parts import starts_with_pronoun
 from .passages import attribution_of, own_parts, span_and_frame, trim_to_words
 from .polarity import read
 from .ranking import rank, rank_features
@@ -115,7 +116,7 @@ def verified(
     also read as "kratom is not addictive"), each with its verdict."""
     page = read_page(index, segs, settings)
     found = [(page, r, cands) for r, cands in find_candidates(index, page, settings, semantic)]
-    parts = read_clauses(index, segs, page, _naming_a_subject(index, page), settings)
+    parts = read_clauses(index, segs, page, _naming_a_subject(index, page, segs), settings)
     if parts is not None:
         found += [(parts, r, cands) for r, cands in find_candidates(index, parts, settings)]
     out: list[tuple[Unit, Candidate]] = []
@@ -153,13 +154,21 @@ def verified(
     return out
 
 
-def _naming_a_subject(index: Index, page) -> list[int]:
+def _naming_a_subject(index: Index, page, segs) -> list[int]:
     """The sentences that name some claim's subject: they are also read part by part
     (`parts.py`). Not only those with a candidate as a whole: in a long sentence that
     says two things, each claim's words are too few of the whole to reach the floor
     ("In other news, a post claimed X, and a shop owner we spoke to insisted Y")."""
     rows = np.unique(index.subject_candidates(page.texts)[0]).tolist()
-    return sorted({page.units[u].members[0] for r in rows for u in page.rows[r] if page.single[r]})
+    naming = {page.units[u].members[0] for r in rows for u in page.rows[r] if page.single[r]}
+    # A sentence led by a pronoun names its subject in the sentence before ("Kratom is
+    # sold everywhere. It is not addictive, they say.").
+    leading = {
+        n
+        for n, (g, a, b) in enumerate(page.spans)
+        if n and page.spans[n - 1][0] == g and starts_with_pronoun(segs[g]["text"][a:b])
+    }
+    return sorted(naming | leading)
 
 
 def candidate_features(

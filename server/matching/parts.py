@@ -57,9 +57,10 @@ class Part:
     said: str | None = None  # the text to read, when it is not `sentence[start:end]`
 
 
-def sentence_parts(text: str) -> list[Part]:
+def sentence_parts(text: str, before: str = "") -> list[Part]:
     """The parts of a sentence to judge apart from it (none when the whole says one
-    thing once)."""
+    thing once). `before`: the sentence before it in the same block, whose subject a
+    leading pronoun stands for ("Kratom is sold online. It is not addictive.")."""
     pieces = split_clauses(text)
     spans: list[tuple[int, int]] = []
     for p in pieces:
@@ -72,14 +73,25 @@ def sentence_parts(text: str) -> list[Part]:
     out: list[Part] = []
     if len(pieces) > 1 or spans[0] != (pieces[0].start, pieces[0].end):
         out.extend(Part(a, b) for a, b in spans)
-    subject = _subject(text, *spans[0]) if len(spans) > 1 else ""
+    subject, first = "", 1
+    if before and starts_with_pronoun(text[spans[0][0] : spans[0][1]]):
+        subject, first = _subject(before, 0, len(before)), 0
+    elif len(spans) > 1:
+        subject = _subject(text, *spans[0])
     for i, (a, b) in enumerate(spans):
-        borrowed = _antecedent(text[a:b], subject) if i and subject else None
+        borrowed = _antecedent(text[a:b], subject) if i >= first and subject else None
         if borrowed:
             out.append(Part(a, b, borrowed))  # read no further: one borrowing at most
         elif _JOINED.search(text, a, b):
             out.extend(_coordinated(text, a, b))
     return _distinct(out)
+
+
+_LEADING_PRONOUN = re.compile(r"\W*(?:it|they|it's|they're|its)\b", re.I)
+
+
+def starts_with_pronoun(text: str) -> bool:
+    return _LEADING_PRONOUN.match(text) is not None
 
 
 def _debunked_around(text: str, a: int, b: int) -> bool:

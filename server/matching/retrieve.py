@@ -160,7 +160,10 @@ def _clause_spans(
     out = []
     for n in sentences:
         g, a, b = spans[n]
-        for p in sentence_parts(segs[g]["text"][a:b]):
+        text = segs[g]["text"]
+        # The sentence before, in the same block: what a leading "It" may stand for.
+        before = text[spans[n - 1][1] : spans[n - 1][2]] if n and spans[n - 1][0] == g else ""
+        for p in sentence_parts(text[a:b], before):
             out.append((g, a + p.start, a + p.end, n, p.said))
     return out
 

@@ -31,7 +31,7 @@ from .config import DEFAULT, Settings, TooMuchText
 from .decide import Features, Weights, assessment
 from .index import Index
 from .parts import starts_with_pronoun
-from .passages import attribution_of, own_parts, span_and_frame, trim_to_words
+from .passages import attribution_of, drop_explained, own_parts, span_and_frame, trim_to_words
 from .polarity import read
 from .ranking import rank, rank_features
 from .retrieve import Candidate, Unit, find_candidates, read_clauses, read_page
@@ -91,6 +91,7 @@ def find_matches(
     meaning."""
     segs = list(segments)
     found = [(u, c) for u, c in verified(index, segs, settings, semantic) if _flags(c, settings)]
+    found = drop_explained(index, segs, found)
     found = _clause_or_sentence(found)
     # A joined pair only counts for claims neither sentence matched alone.
     alone = {(u.members[0], c.claim) for u, c in found if len(u.members) == 1}

@@ -84,6 +84,38 @@ def own_parts(index: Index, segs: list[Mapping[str, str]], matches: list, n: int
     return matches
 
 
+def drop_explained(index: Index, segs: list[Mapping[str, str]], found: list) -> list:
+    """A claim only a part of a sentence flags is dropped when the claims flagged on
+    the whole sentence already explain every word it shares with that part: "Detox
+    teas melt fat and boost your metabolism" says the claim about both, not a
+    sibling claim that shares the first half's words."""
+    whole: dict[int, set[int]] = {}
+    for u, c in found:
+        if u.sentence is None and len(u.members) == 1:
+            whole.setdefault(u.members[0], set()).add(c.claim)
+    if not whole:
+        return found
+    names = index.term_list
+
+    def terms_of(claim: int) -> set[str]:
+        return {names[t] for t in index.claim_term_ids(claim).tolist()}
+
+    explained: dict[int, set[str]] = {}
+    out = []
+    for u, c in found:
+        n = u.members[0]
+        if u.sentence is None or c.claim in whole.get(n, ()) or n not in whole:
+            out.append((u, c))
+            continue
+        if n not in explained:
+            said = read(segs[u.segment]["text"][slice(*u.sentence)], index.aliases).terms
+            explained[n] = {t for k in whole[n] for t in terms_of(k) & said}
+        text = u.said or segs[u.segment]["text"][u.start : u.end]
+        if not terms_of(c.claim) & read(text, index.aliases).terms <= explained[n]:
+            out.append((u, c))
+    return out
+
+
 def _code_points(text: str, utf16: int) -> int:
     """The code-point offset of a UTF-16 offset of `text`."""
     if text.isascii():

@@ -5,12 +5,15 @@ record (`retrieve.Candidate`) flows through the stages:
 
 - retrieve (`retrieve.py`; `sentences.py`, `text.py`): sentences → terms → the few
   claims each is closest to, over the index (`index.py`, built by `build.py`);
-- clauses (`clauses.py`, `attribution.py`): a sentence that says several things is
-  read clause by clause, and a claim put in someone's mouth is read as reported;
+- parts (`parts.py`; `clauses.py`, `attribution.py`): a sentence that names some
+  claim's subject is also read part by part -- its clauses, what a reporting frame
+  reports, each predicate or list item with its subject, a pronoun with what it stands
+  for -- and a claim put in someone's mouth is read as reported;
 - verify (`verify.py`, `polarity.py`): what each clause does with each candidate:
   repeats, disputes, mentions, or says something else, as probabilities;
-- decide (here, `decide.py`, `passages.py`): tier and stance from those, then spans in
-  UTF-16 code units with the quote around them. Imported claims (no curation) are
+- decide (here, `decide.py`, `passages.py`): one flag per claim and sentence, on the
+  part that says it; tier and stance, then spans in UTF-16 code units with the quote
+  around them. Imported claims (no curation) are
   judged by `specificity.py`: too generic is never flagged, the rest stays possible.
 
 `ranking.py` orders every claim for one text taken whole (a tweet, a post);

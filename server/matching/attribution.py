@@ -31,62 +31,16 @@ _THAT = re.compile(r"(?:that|how|whether)\s+", re.I)
 REPORTING = (
     ATTRIBUTION
     - frozenset(
-        [
-            "according",
-            "allegedly",
-            "ask",
-            "asked",
-            "asks",
-            "heard",
-            "post",
-            "posted",
-            "posts",
-            "purportedly",
-            "supposedly",
-            "viral",
-            "wonder",
-            "wondered",
-            "wonders",
-        ]
+        ["according", "allegedly", "ask", "asked", "asks", "heard", "post", "posted", "posts",
+         "purportedly", "supposedly", "viral", "wonder", "wondered", "wonders"]
     )
 ) | frozenset(
-    [
-        "add",
-        "added",
-        "adds",
-        "afraid",
-        "allege",
-        "alleged",
-        "alleges",
-        "alleging",
-        "arguing",
-        "assure",
-        "assured",
-        "assures",
-        "assuring",
-        "claiming",
-        "insisting",
-        "maintain",
-        "maintained",
-        "maintains",
-        "promise",
-        "promised",
-        "promises",
-        "reckon",
-        "reckons",
-        "rumored",
-        "swear",
-        "swears",
-        "swore",
-        "warn",
-        "warned",
-        "warns",
-        "write",
-        "writes",
-        "writing",
-        "wrote",
-    ]
-)
+    ["add", "added", "adds", "afraid", "allege", "alleged", "alleges", "alleging", "arguing",
+     "assure", "assured", "assures", "assuring", "claiming", "insisting", "maintain",
+     "maintained", "maintains", "promise", "promised", "promises", "reckon", "reckons",
+     "rumored", "swear", "swears", "swore", "warn", "warned", "warns", "write", "writes",
+     "writing", "wrote"]
+)  # fmt: skip
 # More verbs that report: beliefs put on others, suggestions (unless research
 # suggests: a hedge), what someone recalled or shouted.
 REPORTING = REPORTING | frozenset(

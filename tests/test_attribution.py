@@ -34,6 +34,10 @@ from server.matching.attribution import closing, frame
          "Many patients expect", "antibiotics for a sore throat", "Many patients"),
         ("\"Does garlic cure colds?\" my nephew asked.",
          "my nephew asked", "Does garlic cure colds", "my nephew"),
+        ("Garlic beats antibiotics, the herbalist added.",
+         "the herbalist added", "Garlic beats antibiotics", "the herbalist"),
+        ("Some spas market cupping as a cure for back pain.",
+         "market", "Some spas market cupping as a cure for back pain", "Some spas"),
     ],
 )  # fmt: skip
 def test_more_ways_a_page_reports_a_claim(text, frame_text, content, source):
@@ -54,6 +58,12 @@ def test_more_ways_a_page_reports_a_claim(text, frame_text, content, source):
         "Garlic cures infections, whatever the doctors say.",  # a concession
         "The notion that garlic cures infections is a myth.",  # the writer's predicate
         "Kratom is sold legally as a supplement in most states.",  # a fact of trade
+        "The market for garlic pills grew fast last year.",  # a noun
+        "You can't honestly say that garlic cures colds.",  # a denied report
+        "It's wrong to say garlic cures colds.",  # an impersonal judgment
+        "The claim that garlic cures colds is not supported.",  # the writer's predicate
+        "Eating garlic every day will add years to your life.",  # "add" mid-sentence
+        "Blood tests can't tell whether garlic works.",  # a denied "tell"
     ],
 )
 def test_the_writers_own_voice_is_no_frame(text):

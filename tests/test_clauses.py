@@ -426,3 +426,35 @@ def test_a_sentence_led_by_a_pronoun_is_read_with_the_subject_before_it(index):
     assert flags(index, text)[KRATOM] == (
         "possible", "unclear", True, "It is not addictive", "the clerks told us"
     )  # fmt: skip
+
+
+def test_an_imported_claim_is_never_flagged_on_a_part_read_with_borrowed_words():
+    feed = {
+        "id": "feed-tio2",
+        "verdict": "false",
+        "text": "Titanium dioxide in sweets causes cancer.",
+    }
+    curated = dict(feed, id="curated-tio2", required_terms=["titanium dioxide"])
+    listed = "Sweets hold sugar, gelatin or titanium dioxide, which causes cancer."
+
+    def spans(claim, text):
+        return [m.exact for m in find_matches(build_index([claim]), [{"id": "s", "text": text}])]
+
+    # A list of ingredients: the item alone would read "The tablets hold titanium dioxide".
+    assert (
+        spans(feed, "The tablets hold maize starch, magnesium stearate and titanium dioxide.") == []
+    )
+    assert spans(feed, listed) == [listed]  # the whole sentence, as before parts
+    assert spans(curated, listed) == ["titanium dioxide"]  # a curated claim: its item
+
+
+@pytest.mark.parametrize(
+    "text, pieces",
+    [
+        ("People with this condition don't yet have dementia, but they are forgetful.",
+         ["People with this condition don't yet have dementia", "they are forgetful."]),
+        ("Garlic is cheap, yet it cures nothing.", ["Garlic is cheap", "it cures nothing."]),
+    ],
+)  # fmt: skip
+def test_yet_cuts_only_as_a_conjunction_after_a_comma(text, pieces):
+    assert [text[p.start : p.end] for p in split_clauses(text)] == pieces

@@ -132,6 +132,8 @@ def split_clauses(text: str) -> list[Piece]:
         word = m.group(0).strip(" ,").casefold()
         word = " ".join(word.split())
         left, right = text[start : m.start()], text[m.end() :]
+        if word == "yet" and "," not in m.group(0):
+            continue  # "they don't yet have it": an adverb; ", yet" joins clauses
         if not _cut(word, left, right):
             continue
         pieces.append(_piece(text, start, m.start(), joiner))

@@ -88,7 +88,11 @@ def drop_explained(index: Index, segs: list[Mapping[str, str]], found: list) -> 
     """A claim only a part of a sentence flags is dropped when the claims flagged on
     the whole sentence already explain every word it shares with that part: "Detox
     teas melt fat and boost your metabolism" says the claim about both, not a
-    sibling claim that shares the first half's words."""
+    sibling claim that shares the first half's words. An imported claim (no curation)
+    is never flagged on a part read with borrowed words (a list item, a predicate
+    with its subject, a pronoun's antecedent): its short text matches such fragments
+    too easily ("..., magnesium stearate and [titanium dioxide]")."""
+    found = [(u, c) for u, c in found if u.said is None or c.claim in index.curated]
     whole: dict[int, set[int]] = {}
     for u, c in found:
         if u.sentence is None and len(u.members) == 1:

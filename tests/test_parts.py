@@ -21,6 +21,13 @@ def test_a_pronoun_subject_is_read_as_the_first_clauses_subject():
             "there is no proof that Zinc shortens them.") in parts(text)  # fmt: skip
 
 
+def test_a_plural_noun_before_the_subject_is_no_verb():
+    text = "Unlike painkillers, kratom has never hurt anyone, and quitting it causes no withdrawal."
+    assert ("quitting it causes no withdrawal.", "quitting kratom causes no withdrawal.") in parts(
+        text
+    )
+
+
 def test_the_object_of_a_gerund_counts_as_the_subject():
     text = "Unlike coffee, green tea has never harmed anyone, and quitting it causes no headaches."
     assert ("quitting it causes no headaches.", "quitting green tea causes no headaches.") in parts(

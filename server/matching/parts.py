@@ -110,7 +110,12 @@ def _subject(text: str, a: int, b: int) -> str:
     """The noun phrase before a clause's first verb, after its last comma ("Unlike
     methadone, [kratom] is..."), or "" when there is none short enough."""
     words = _words(text[a:b])
-    at = next((i for i, m in enumerate(words) if _verb(m.group(0).casefold(), i)), None)
+    said = [m.group(0).casefold() for m in words]
+    # A verb of the closed list first; else a third-person "-s" ("garlic [eases]"),
+    # which plural nouns also look like ("Unlike opioids, kratom has...").
+    at = next((i for i, w in enumerate(said) if _finite(w)), None)
+    if at is None:
+        at = next((i for i, w in enumerate(said) if i and _third_person(w)), None)
     if not at:
         return ""
     head = text[a : a + words[at].start()]
@@ -119,12 +124,6 @@ def _subject(text: str, a: int, b: int) -> str:
     if not 1 <= n <= _MAX_SUBJECT or head.casefold() in _PRONOUNS:
         return ""
     return head
-
-
-def _verb(word: str, i: int) -> bool:
-    """A finite verb, or after the first word one in the third person ("garlic
-    [eases]"): the closed list cannot hold every verb."""
-    return _finite(word) or (i > 0 and _third_person(word))
 
 
 def _antecedent(said: str, subject: str) -> str | None:

@@ -118,3 +118,10 @@ def test_a_leading_pronoun_stands_for_the_subject_of_the_sentence_before():
     text = "They say it never harms anyone."
     assert [p.said for p in sentence_parts(text, before)] == [None, "green tea never harms anyone"]
     assert [p.said for p in sentence_parts(text)] == [None]
+
+
+def test_a_gerund_with_a_pronoun_object_leads_a_sentence_too():
+    before = "Vitamin C is sold in every pharmacy."
+    assert [p.said for p in sentence_parts("Taking it daily does not stop colds.", before)] == [
+        "Taking Vitamin C daily does not stop colds."
+    ]

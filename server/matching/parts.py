@@ -29,7 +29,7 @@ from .text import STOP_WORDS
 
 _WORD = re.compile(r"[\w'’-]+")
 # Third-person subject pronouns that stand for the sentence's subject.
-_PRONOUNS = frozenset(["it", "they", "it's", "they're", "its"])
+_PRONOUNS = frozenset(["it", "they", "it's", "they're", "its", "them"])
 _COMPLEMENT = re.compile(r"\b(?:that|whether)\s+", re.I)
 # A list's separators: a comma, "and"/"or" (with an optional comma before).
 _SEP = re.compile(r",?\s+(?:and|or|nor)\s+(?:even\s+)?|,\s+(?!and\b|or\b)", re.I)
@@ -87,7 +87,8 @@ def sentence_parts(text: str, before: str = "") -> list[Part]:
     return _distinct(out)
 
 
-_LEADING_PRONOUN = re.compile(r"\W*(?:it|they|it's|they're|its)\b", re.I)
+# "It ...", or a gerund and its object: "Taking it daily ...".
+_LEADING_PRONOUN = re.compile(r"\W*(?:\w+ing\s+)?(?:it|they|it's|they're|its|them)\b", re.I)
 
 
 def starts_with_pronoun(text: str) -> bool:

@@ -458,3 +458,15 @@ def test_an_imported_claim_is_never_flagged_on_a_part_read_with_borrowed_words()
 )  # fmt: skip
 def test_yet_cuts_only_as_a_conjunction_after_a_comma(text, pieces):
     assert [text[p.start : p.end] for p in split_clauses(text)] == pieces
+
+
+def test_items_of_one_list_share_what_the_sentence_says_of_them(index):
+    text = "Staying on methadone or buprenorphine lowers the chance of a fatal overdose."
+    got = flags(index, text)
+    assert got["opioid-treatment-buprenorphine-reduces-overdose-death"] == (
+        "confident", "repeats", False, "buprenorphine", None
+    )  # fmt: skip
+    # Its sibling, read weaker on its own item, gets the same reading, at most possible.
+    assert got["opioid-treatment-methadone-reduces-overdose-death"] == (
+        "possible", "repeats", False, "Staying on methadone", None
+    )  # fmt: skip

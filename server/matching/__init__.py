@@ -34,7 +34,14 @@ from .config import DEFAULT, Settings, TooMuchText
 from .decide import Features, Weights, assessment
 from .index import Index
 from .parts import starts_with_pronoun
-from .passages import attribution_of, drop_explained, own_parts, span_and_frame, trim_to_words
+from .passages import (
+    attribution_of,
+    drop_explained,
+    own_parts,
+    parallel_items,
+    span_and_frame,
+    trim_to_words,
+)
 from .polarity import read
 from .ranking import rank, rank_features
 from .retrieve import Candidate, Unit, find_candidates, read_clauses, read_page
@@ -93,7 +100,8 @@ def find_matches(
     sentences that name a claim's subject are also compared with its phrasings by
     meaning."""
     segs = list(segments)
-    found = [(u, c) for u, c in verified(index, segs, settings, semantic) if _flags(c, settings)]
+    pairs = parallel_items(index, verified(index, segs, settings, semantic), settings)
+    found = [(u, c) for u, c in pairs if _flags(c, settings)]
     found = drop_explained(index, segs, found)
     found = _clause_or_sentence(found)
     # A joined pair only counts for claims neither sentence matched alone.

@@ -84,6 +84,56 @@ def own_parts(index: Index, segs: list[Mapping[str, str]], matches: list, n: int
     return matches
 
 
+def parallel_items(index: Index, pairs: list, settings) -> list:
+    """The items of one list share what the sentence says of them ("treatment with
+    methadone or buprenorphine halves the risk"): a sibling claim that differs from a
+    flagged item's claim only in the item ("methadone reduces deaths" beside
+    "buprenorphine reduces deaths") gets that verdict on its own item, at most
+    `possible` (the head read it weaker on its own)."""
+    items = [(u, c) for u, c in pairs if u.said is not None and u.sentence is not None]
+    flagged = [(u, c) for u, c in items if _said(c) and c.claim in index.curated]
+    if not flagged or len(items) < 2:
+        return pairs
+    bar = min(settings.confident, settings.confident_curated) - 1e-6
+    for u, c in items:
+        if _said(c) or c.verdict is None or c.claim not in index.curated:
+            continue
+        mine = _text_terms(index, c.claim)
+        for fu, fc in flagged:
+            if fu.sentence != u.sentence or fu is u or not _parallel(fu.said, u.said):
+                continue
+            theirs = _text_terms(index, fc.claim)
+            # Sibling claims: the same words but the item's ("methadone" for
+            # "buprenorphine"), in the claims' own texts.
+            if fc.claim != c.claim and len(mine ^ theirs) <= 3 and len(mine & theirs) >= 3:
+                v = fc.verdict
+                c.verdict = type(v)(v.probabilities, v.stance, min(v.score, bar))
+                break
+    return pairs
+
+
+def _text_terms(index: Index, claim: int) -> set[str]:
+    return set(index.phrasing_terms(index.phrasings_of(claim)[0]))
+
+
+def _said(c: Candidate) -> bool:
+    """A verdict that flags: the sentence repeats or disputes the claim."""
+    return c.verdict is not None and c.verdict.stance != "unclear" and c.verdict.score >= 0.5
+
+
+def _parallel(a: str, b: str) -> bool:
+    """Two readings of one sentence that differ only in a few words in the middle
+    (two items of one list, read each with the words around the list)."""
+    x, y = a.split(), b.split()
+    k = 0
+    while k < min(len(x), len(y)) and x[k] == y[k]:
+        k += 1
+    j = 0
+    while j < min(len(x), len(y)) - k and x[-1 - j] == y[-1 - j]:
+        j += 1
+    return 0 < max(len(x), len(y)) - k - j <= 3 and k + j >= 3
+
+
 def drop_explained(index: Index, segs: list[Mapping[str, str]], found: list) -> list:
     """A claim only a part of a sentence flags is dropped when the claims flagged on
     the whole sentence already explain every word it shares with that part: "Detox

@@ -252,9 +252,7 @@ def print_labelled(
     if name.startswith("team-"):
         print_clauses(name, clauses)
         if verbose:
-            for doc, fs in zip(docs, flags, strict=True):
-                for line in scoring.clause_cases(doc, fs, engine.group):
-                    print("    " + line)
+            print_cases(docs, flags, engine)
     if name == "team-pages":
         verdicts = {c: v["verdict"] for c, v in engine.claims.items()}
         for doc, fs in zip(docs, flags, strict=True):
@@ -315,6 +313,13 @@ def print_issue16(tallies, clauses: dict[str, scoring.Clauses], news) -> None:
     print("issue 16 (report halves; baseline: main 052e584 before this work):")
     for key, label, (k, n) in rows:
         print(f"  {label}: {scoring.share(k, n)}; baseline {scoring.share(*ISSUE16_BASELINE[key])}")
+
+
+def print_cases(docs, flags, engine: Engine) -> None:
+    """`--verbose`: each multi-claim sentence and reported claim not right."""
+    for doc, fs in zip(docs, flags, strict=True):
+        for line in scoring.clause_cases(doc, fs, engine.group):
+            print("    " + line)
 
 
 def print_clauses(name: str, c: scoring.Clauses) -> None:

@@ -38,6 +38,12 @@ from server.matching.attribution import closing, frame
          "the herbalist added", "Garlic beats antibiotics", "the herbalist"),
         ("Some spas market cupping as a cure for back pain.",
          "market", "Some spas market cupping as a cure for back pain", "Some spas"),
+        # Calling X a Y; blaming X for Y.
+        ("In 2019 the mayor called garlic a miracle cure for colds.",
+         "called", "In 2019 the mayor called garlic a miracle cure for colds",
+         "In 2019 the mayor"),
+        ("Tabloids blamed cell towers for the headaches.",
+         "blamed", "Tabloids blamed cell towers for the headaches", "Tabloids"),
     ],
 )  # fmt: skip
 def test_more_ways_a_page_reports_a_claim(text, frame_text, content, source):
@@ -64,6 +70,8 @@ def test_more_ways_a_page_reports_a_claim(text, frame_text, content, source):
         "The claim that garlic cures colds is not supported.",  # the writer's predicate
         "Eating garlic every day will add years to your life.",  # "add" mid-sentence
         "Blood tests can't tell whether garlic works.",  # a denied "tell"
+        "A drug called metformin lowers the blood sugar.",  # naming
+        "Most of the aches people blame on statins are not caused by them.",  # the writer's
     ],
 )
 def test_the_writers_own_voice_is_no_frame(text):

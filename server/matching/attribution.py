@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .clauses import split_clauses
+from .clauses import _finite, _third_person, split_clauses
 from .polarity import ATTRIBUTION
 from .text import NEGATIONS
 
@@ -58,9 +58,17 @@ PRESENTING = frozenset(
         "promote", "promotes", "promoted", "promoting", "advertise", "advertises",
         "advertised", "advertising", "market", "marketed", "marketing", "markets", "tout", "touts",
         "touted", "touting", "describe", "describes", "described", "describing", "hail",
-        "hails", "hailed", "billed", "pitched", "branded", "pushed", "pushes",
+        "hails", "hailed", "billed", "pitched", "branded", "pushed", "pushes", "called",
+        "calls", "blamed", "blames", "blame",
     ]
 )  # fmt: skip
+# What must follow the thing presented for these to report: "called X [a] game
+# changer" (not "a drug called metformin"), "blamed X [for] Y" (not "the aches people
+# blame on statins").
+_LINKS = {
+    "called": ("a", "an", "the"), "calls": ("a", "an", "the"),
+    "blamed": ("for",), "blames": ("for",), "blame": ("for",),
+}  # fmt: skip
 # Sources that report research: "research suggests" is a hedge, not a report.
 _RESEARCH = frozenset(
     [
@@ -225,14 +233,22 @@ def _presenting(text: str) -> Frame | None:
     presents the claim; the content is the whole clause (what is presented as what)."""
     words = list(_WORD.finditer(text))
     for i, m in enumerate(words):
-        if m.group(0).casefold() not in PRESENTING:
+        verb = m.group(0).casefold()
+        links = _LINKS.get(verb, ("as", "for")) if verb in PRESENTING else None
+        if links is None or i == 0:
             continue
-        as_at = next(
-            (k for k in range(i + 1, min(i + 9, len(words)))
-             if words[k].group(0).casefold() in ("as", "for")),
-            None,
-        )  # fmt: skip
-        if as_at is None or i == 0:
+        if verb in _LINKS:
+            # Right after a short object, with no verb between ("a drug called
+            # metformin lowers the..." names a drug).
+            after = [w.group(0).casefold() for w in words[i + 1 : i + 6]]
+            at = next((k for k in range(1, len(after)) if after[k] in links), None)
+            plural_ok = verb.startswith("blam")  # "blamed cell towers for": a plural object
+            if at is None or any(
+                _finite(w) or (_third_person(w) and not plural_ok) for w in after[:at]
+            ):
+                continue
+        elif not any(words[k].group(0).casefold() in links
+                     for k in range(i + 1, min(i + 9, len(words)))):  # fmt: skip
             continue
         previous = words[i - 1].group(0).casefold()
         if previous in _DETERMINERS:

@@ -125,3 +125,24 @@ def test_a_gerund_with_a_pronoun_object_leads_a_sentence_too():
     assert [p.said for p in sentence_parts("Taking it daily does not stop colds.", before)] == [
         "Taking Vitamin C daily does not stop colds."
     ]
+
+
+def test_the_subject_before_an_aside_or_an_alternative_name():
+    # An aside closed by a comma: the words before it; "X, or Y,": the name Y.
+    assert [p.said for p in sentence_parts("It cures colds.", "Garlic, a bulb, is cheap.")] == [
+        "Garlic cures colds."
+    ]
+    before = "Sold as a tonic, Garlic Extract Formula, or GEF, has been pushed for years."
+    assert [p.said for p in sentence_parts("It cures colds.", before)] == ["GEF cures colds."]
+
+
+def test_a_list_ending_in_and_even_is_a_list_and_its_items_keep_the_antecedent():
+    before = "Garlic is sold at every market."
+    text = "Its fans say it can cure colds, flu, acne and even shingles."
+    said = [p.said for p in sentence_parts(text, before)]
+    assert said[-4:] == [
+        "Garlic can cure colds",
+        "Garlic can cure flu",
+        "Garlic can cure acne",
+        "Garlic can cure shingles",
+    ]

@@ -33,6 +33,7 @@ _PRONOUNS = frozenset(["it", "they", "it's", "they're", "its", "them"])
 _COMPLEMENT = re.compile(r"\b(?:that|whether)\s+", re.I)
 # A list's separators: a comma, "and"/"or" (with an optional comma before).
 _SEP = re.compile(r",?\s+(?:and|or|nor)\s+(?:even\s+)?|,\s+(?!and\b|or\b)", re.I)
+_OR_NAME = re.compile(r"^(?:or|and|also)\s+", re.I)
 _JOINED = re.compile(r"\s(?:and|or|nor)\s", re.I)  # what `_coordinated` needs at least
 _MAX_SUBJECT = 6  # words: a longer "subject" is a clause of its own, not a noun phrase
 _MAX_ITEM = 3  # words of a list item
@@ -81,9 +82,13 @@ def sentence_parts(text: str, before: str = "") -> list[Part]:
     for i, (a, b) in enumerate(spans):
         borrowed = _antecedent(text[a:b], subject) if i >= first and subject else None
         if borrowed:
-            out.append(Part(a, b, borrowed))  # read no further: one borrowing at most
-        elif _JOINED.search(text, a, b):
-            out.extend(_coordinated(text, a, b))
+            out.append(Part(a, b, borrowed))
+        if _JOINED.search(text, a, b):
+            for p in _coordinated(text, a, b):
+                # "it can cure autism, malaria or HIV": each item with the antecedent.
+                said = p.said or text[p.start : p.end]
+                again = _antecedent(said, subject) if borrowed else None
+                out.append(Part(p.start, p.end, again or p.said))
     return _distinct(out)
 
 
@@ -119,8 +124,12 @@ def _subject(text: str, a: int, b: int) -> str:
         at = next((i for i, w in enumerate(said) if i and _third_person(w)), None)
     if not at:
         return ""
-    head = text[a : a + words[at].start()]
-    head = head[head.rfind(",") + 1 :].strip()
+    raw = text[a : a + words[at].start()].rstrip()
+    core = raw.rstrip(" ,;:")
+    head = core[core.rfind(",") + 1 :].strip()
+    if raw.endswith(",") and not _OR_NAME.match(head):
+        head = core[: core.find(",")].strip()  # "Garlic, a bulb, is": the aside closes
+    head = _OR_NAME.sub("", head)  # "Miracle Mineral Solution, or MMS, has": its name
     n = len(_WORD.findall(head))
     if not 1 <= n <= _MAX_SUBJECT or head.casefold() in _PRONOUNS:
         return ""
@@ -152,7 +161,8 @@ def _coordinated(text: str, a: int, b: int) -> list[Part]:
     `text[a:b]`."""
     clause = text[a:b]
     seps = list(_SEP.finditer(clause))
-    if not seps or not any(s.group(0).strip(" ,").casefold() in ("and", "or", "nor") for s in seps):
+    joins = [s.group(0).strip(" ,").casefold().split(" ")[0] for s in seps]
+    if not any(j in ("and", "or", "nor") for j in joins):
         return []
     first = seps[0]
     after = _words(clause[first.end() :])

@@ -26,8 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
+from .attribution import cued
 from .build import build_index
 from .clauses import clause_reading
 from .config import DEFAULT, Settings, TooMuchText
@@ -128,7 +127,7 @@ def verified(
     also read as "kratom is not addictive"), each with its verdict."""
     page = read_page(index, segs, settings)
     found = [(page, r, cands) for r, cands in find_candidates(index, page, settings, semantic)]
-    parts = read_clauses(index, segs, page, _naming_a_subject(index, page, segs), settings)
+    parts = read_clauses(index, segs, page, _to_read_in_parts(index, page, segs, found), settings)
     if parts is not None:
         found += [(parts, r, cands) for r, cands in find_candidates(index, parts, settings)]
     out: list[tuple[Unit, Candidate]] = []
@@ -166,21 +165,44 @@ def verified(
     return out
 
 
-def _naming_a_subject(index: Index, page, segs) -> list[int]:
-    """The sentences that name some claim's subject: they are also read part by part
-    (`parts.py`). Not only those with a candidate as a whole: in a long sentence that
-    says two things, each claim's words are too few of the whole to reach the floor
-    ("In other news, a post claimed X, and a shop owner we spoke to insisted Y")."""
-    rows = np.unique(index.subject_candidates(page.texts)[0]).tolist()
-    naming = {page.units[u].members[0] for r in rows for u in page.rows[r] if page.single[r]}
-    # A sentence led by a pronoun names its subject in the sentence before ("Kratom is
-    # sold everywhere. It is not addictive, they say.").
-    leading = {
-        n
-        for n, (g, a, b) in enumerate(page.spans)
-        if n and page.spans[n - 1][0] == g and starts_with_pronoun(segs[g]["text"][a:b])
-    }
-    return sorted(naming | leading)
+def _to_read_in_parts(index: Index, page, segs, found) -> list[int]:
+    """The sentences also read part by part (`parts.py`): those with a candidate as a
+    whole; those naming two claims' subjects or holding a reporting cue (a long
+    sentence that says two things dilutes each claim's words below the floor: "In
+    other news, a post claimed X, and a shop owner we spoke to insisted Y"); and those
+    led by a pronoun, whose subject is in the sentence before ("Kratom is sold
+    everywhere. It is not addictive, they say.")."""
+    close = {page.units[u].members[0] for _, r, _ in found for u in page.rows[r]
+             if page.single[r]}  # fmt: skip
+    rows, claims = index.subject_candidates(page.texts)
+    by_row: dict[int, list[int]] = {}
+    for r, c in zip(rows.tolist(), claims.tolist(), strict=True):
+        by_row.setdefault(r, []).append(c)
+    for r, cs in by_row.items():
+        if not page.single[r]:
+            continue
+        n = page.units[page.rows[r][0]].members[0]
+        if n in close:
+            continue
+        g, a, b = page.spans[n]
+        if _two_subjects(index, cs) or cued(segs[g]["text"][a:b]):
+            close.add(n)
+    for n, (g, a, b) in enumerate(page.spans):
+        if n and page.spans[n - 1][0] == g and starts_with_pronoun(segs[g]["text"][a:b]):
+            close.add(n)
+    return sorted(close)
+
+
+def _two_subjects(index: Index, claims: list[int]) -> bool:
+    """Whether the claims a sentence names the subject of have no subject word in
+    common (two things named, "vaccines ... and kratom ...")."""
+    common: set[int] | None = None
+    for c in claims[:30]:
+        terms = set(index.required(c).tolist())
+        common = terms if common is None else common & terms
+        if not common:
+            return len(claims) > 1
+    return False
 
 
 def candidate_features(

@@ -114,7 +114,7 @@ class Frame:
 
 def frame(text: str) -> Frame | None:
     """The reporting frame of a clause, if its content is put in someone's mouth."""
-    if not _cued(text):
+    if not cued(text):
         return None  # most sentences: no word any frame needs
     for find in (_label, _according, _participle, _trailing, _leading, _presenting, _noun_that,
                  _hearsay):  # fmt: skip
@@ -133,7 +133,7 @@ def _words(text: str) -> int:
 _SPACES = str.maketrans({c: " " for c in '"“”‘«»()[]{}.,;:!?/\\|…—–*&%$#@+=<>~^`'})
 
 
-def _cued(text: str) -> bool:
+def cued(text: str) -> bool:
     """Whether the text holds a word some frame needs (every frame has one)."""
     return not _CUE_WORDS.isdisjoint(text.casefold().translate(_SPACES).split())
 

@@ -86,6 +86,9 @@ def test_each_item_of_a_list_is_read_with_the_words_around_the_list(text, expect
         "Don't drink the water, or you might get sick.",
         # "but not X" contrasts a phrase; it starts no clause.
         "Nor is it clear why vitamin E, but not vitamin C or selenium, was linked to memory.",
+        # Two verbs sharing what follows them.
+        "5G masts cause or spread the flu.",
+        "Kratom can cause or worsen liver damage.",
         # One clause saying one thing.
         "Kratom is not addictive.",
     ],

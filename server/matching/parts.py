@@ -188,6 +188,9 @@ def _predicates(text: str, a: int, b: int, sep: re.Match) -> list[Part]:
     rest = clause[sep.end() :]
     if not subject.strip() or len(_WORD.findall(subject)) > _MAX_SUBJECT:
         return []
+    between = [m.group(0).casefold() for m in words[at:] if m.start() < sep.start()]
+    if all(_finite(w) for w in between):
+        return []  # "cause or spread COVID-19": two verbs share what follows
     return [Part(a, a + sep.start()), Part(a + sep.end(), b, subject + rest)]
 
 
@@ -227,6 +230,8 @@ def _items(text: str, a: int, b: int, seps: list[re.Match]) -> list[Part]:
             return []  # "little or nothing", "more or less": no thing to say it of
     n = len(_WORD.findall(clause[items[0][0] : items[0][1]]))
     before = _words(clause[: run[0].start()])
+    if before and _finite(before[-1].group(0).casefold()):
+        return []  # "can cause or worsen X": verbs, not items
     if len(before) <= n:
         return []
     first = (before[-n].start(), run[0].start())

@@ -201,7 +201,9 @@ def run(engine: Engine, docs: list[Doc]) -> list[list[scoring.Flag]]:
     return [engine.flags(doc.paragraphs) for doc in docs]
 
 
-def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scoring.Tally:
+def print_labelled(
+    name: str, docs, flags, engine: Engine, db: str, out, verbose: bool = False
+) -> scoring.Tally:
     says = "repeats" if name == "fullfact" else None  # see bench/README.md, "Flags"
     total = scoring.Tally()
     clauses = scoring.Clauses()
@@ -249,6 +251,8 @@ def print_labelled(name: str, docs, flags, engine: Engine, db: str, out) -> scor
         )
     if name.startswith("team-"):
         print_clauses(name, clauses)
+        if verbose:
+            print_cases(docs, flags, engine)
     if name == "team-pages":
         verdicts = {c: v["verdict"] for c, v in engine.claims.items()}
         for doc, fs in zip(docs, flags, strict=True):
@@ -309,6 +313,13 @@ def print_issue16(tallies, clauses: dict[str, scoring.Clauses], news) -> None:
     print("issue 16 (report halves; baseline: main 052e584 before this work):")
     for key, label, (k, n) in rows:
         print(f"  {label}: {scoring.share(k, n)}; baseline {scoring.share(*ISSUE16_BASELINE[key])}")
+
+
+def print_cases(docs, flags, engine: Engine) -> None:
+    """`--verbose`: each multi-claim sentence and reported claim not right."""
+    for doc, fs in zip(docs, flags, strict=True):
+        for line in scoring.clause_cases(doc, fs, engine.group):
+            print("    " + line)
 
 
 def print_clauses(name: str, c: scoring.Clauses) -> None:
@@ -398,6 +409,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--semantic", action="store_true", help="with the semantic stage")
     p.add_argument("--only", nargs="*", help="data sets to run (names as printed)")
     p.add_argument("--rebuild", action="store_true", help="rebuild cached databases")
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print the team set's multi-claim sentences and reported claims not right",
+    )
     args = p.parse_args(argv)
     d = args.data
     args.news = d / "health-news-dev" / "articles.jsonl"
@@ -432,7 +448,7 @@ def main(argv: list[str] | None = None) -> None:
                 news_share[name] = print_news(name, docs, flags, engines[db], db, out)
             else:
                 tallies[name], clause_tallies[name] = print_labelled(
-                    name, docs, flags, engines[db], db, wrong
+                    name, docs, flags, engines[db], db, wrong, args.verbose
                 )
             log(f"  {name}: {time.perf_counter() - t0:.0f} s")
     log(f"news flags written to {out_path}; labelled sets' wrong flags and misses to {judged}")

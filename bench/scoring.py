@@ -300,6 +300,42 @@ def clause_tally(doc: Doc, flags: list[Flag], group: dict[str, str]) -> Clauses:
     return t
 
 
+def _exact(f: Flag) -> str:
+    return f.quote.split("[", 1)[-1].rsplit("]", 1)[0]
+
+
+def clause_cases(doc: Doc, flags: list[Flag], group: dict[str, str]) -> list[str]:
+    """For reading (`flags.py --verbose`): each multi-claim sentence not fully right
+    and each reported claim not marked attributed, with the flags that touch it (claim,
+    tier, stance, attributed, highlighted text)."""
+    out = []
+    pattern = doc.meta.get("pattern")
+    for n, s in enumerate(doc.spans or []):
+        labels = grouped(s.labels, group) or {}
+        wanted = {c: lab for c, lab in labels.items() if lab in ("repeats", "disputes", "mentions")}
+        mine = [f for f in flags if s.overlaps(f)]
+        one = Clauses()
+        one_doc = Doc(doc.key, doc.paragraphs, [s], doc.meta)
+        one.add(clause_tally(one_doc, mine, group))
+        bad_multi = one.multi and not one.multi_own
+        bad_report = one.reported > one.reported_marked
+        if not (bad_multi or bad_report):
+            continue
+        kind = "multi" if bad_multi else "reported"
+        if bad_multi and bad_report:
+            kind = "multi+reported"
+        out.append(f"[{kind}] {doc.key}#{n} {pattern or ''}\n  text: {_span_text(doc, s)}")
+        out.append("  want: " + "; ".join(f"{c} {lab}" for c, lab in wanted.items()))
+        for f in sorted(mine, key=lambda f: (f.start, -f.score)):
+            mark = " attributed" if f.attributed else ""
+            out.append(
+                f"  got:  {f.claim_id} {f.tier} {f.stance}{mark} {f.score:.2f} [{_exact(f)}]"
+            )
+        if not mine:
+            out.append("  got:  nothing")
+    return out
+
+
 def wilson(k: int, n: int) -> tuple[float, float]:
     if n == 0:
         return math.nan, math.nan

@@ -277,7 +277,7 @@ def test_two_claims_in_one_sentence_get_two_flags_each_on_its_clause(index, text
             {
                 "chlorine-dioxide-cures-autism": "Chlorine dioxide does not cure autism",
                 "chlorine-dioxide-cures-malaria": "malaria",
-                "chlorine-dioxide-cures-hiv": "HIV.",
+                "chlorine-dioxide-cures-hiv": "HIV",
             },
         ),
     ],
@@ -320,3 +320,153 @@ def test_advice_after_a_semicolon_stays_with_the_sentence_it_follows():
     assert [text[p.start : p.end] for p in split_clauses(text)] == [text.rstrip(".") + "."]
     two = "Herbal teas cure a cold; the steam can clear a blocked nose in minutes."
     assert len(split_clauses(two)) == 2
+
+
+# --- parts: each claim of a sentence read where it is said (parts.py) ----------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A pronoun subject stands for the first clause's subject.
+        (
+            "5G masts do not spread the coronavirus, and there is no proof that they cause "
+            "cancer.",
+            {
+                "5g-emf-5g-causes-covid": ("confident", "disputes", False,
+                                           "5G masts do not spread the coronavirus", None),
+                "5g-emf-5g-radiation-causes-cancer": (
+                    "confident", "disputes", False,
+                    "there is no proof that they cause cancer.", None),
+            },
+        ),
+        (
+            "Kratom is not addictive, and quitting it causes no withdrawal.",
+            {
+                KRATOM: ("possible", "repeats", False, "Kratom is not addictive", None),
+                "kratom-no-withdrawal": ("possible", "repeats", False,
+                                         "quitting it causes no withdrawal.", None),
+            },
+        ),
+        # A colon cuts like a semicolon.
+        (
+            "They keep lying to us: the jabs cause autism and the fluoride in our taps "
+            "lowers IQ.",
+            {
+                AUTISM: ("confident", "repeats", False, "the jabs cause autism", None),
+                "fluoride-water-lowers-iq": ("confident", "repeats", False,
+                                             "the fluoride in our taps lowers IQ.", None),
+            },
+        ),
+        # Four list items, each its own flag on its own words.
+        (
+            "Chlorine dioxide does not cure HIV, malaria, autism or COVID-19.",
+            {
+                "chlorine-dioxide-cures-hiv": ("confident", "disputes", False,
+                                               "Chlorine dioxide does not cure HIV", None),
+                "chlorine-dioxide-cures-malaria": ("confident", "disputes", False, "malaria",
+                                                   None),
+                "chlorine-dioxide-cures-autism": ("confident", "disputes", False, "autism",
+                                                  None),
+                "chlorine-dioxide-cures-covid": ("confident", "disputes", False, "COVID-19",
+                                                 None),
+            },
+        ),
+        # A long sentence reporting two claims: each claim's words are too few of the
+        # whole for retrieval, so every sentence naming a subject is read part by part.
+        (
+            "Also this week, a viral video claimed that vaccines cause autism, and a vape "
+            "shop worker we met insisted that kratom is not addictive.",
+            {
+                AUTISM: ("possible", "unclear", True, "vaccines cause autism",
+                         "a viral video claimed that"),
+                KRATOM: ("possible", "unclear", True, "kratom is not addictive",
+                         "a vape shop worker we met insisted that"),
+            },
+        ),
+    ],
+)  # fmt: skip
+def test_each_claim_of_a_sentence_is_flagged_where_it_is_said(index, text, expected):
+    got = flags(index, text)
+    assert {c: got.get(c) for c in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "text, claim, expected",
+    [
+        ("Maya, a nurse from Leeds who sells supplements, told us kratom is not addictive.",
+         KRATOM, ("possible", "unclear", True, "kratom is not addictive",
+                  "Maya, a nurse from Leeds who sells supplements, told us")),
+        ("Parents wrote to the school, saying the jabs cause autism.",
+         AUTISM, ("possible", "unclear", True, "the jabs cause autism", "saying")),
+        ("Kratom is being touted online as a safe, natural cure for opioid addiction.",
+         "kratom-safe-natural-cure-opioid-addiction",
+         ("possible", "unclear", True,
+          "Kratom is being touted online as a safe, natural cure for opioid addiction",
+          "being touted")),
+        # The quote's own "but" does not make its first clause the writer's.
+        ("\"Vaccines cause autism, but don't tell anyone,\" a parent at the gate said.",
+         AUTISM, ("possible", "unclear", True, "\"Vaccines cause autism",
+                  "a parent at the gate said")),
+        # A rule about the claim is the writer's, not a report.
+        ("Kratom cannot be legally marketed as a dietary supplement in the US.",
+         "kratom-lawful-dietary-supplement",
+         ("possible", "disputes", False,
+          "Kratom cannot be legally marketed as a dietary supplement in the US.", None)),
+    ],
+)  # fmt: skip
+def test_a_claim_reported_in_other_ways_is_marked_attributed(index, text, claim, expected):
+    assert flags(index, text)[claim] == expected
+
+
+def test_a_sentence_led_by_a_pronoun_is_read_with_the_subject_before_it(index):
+    text = (
+        "Kratom is sold in corner shops across the state. It is not addictive, the clerks told us."
+    )
+    assert flags(index, text)[KRATOM] == (
+        "possible", "unclear", True, "It is not addictive", "the clerks told us"
+    )  # fmt: skip
+
+
+def test_an_imported_claim_is_never_flagged_on_a_part_read_with_borrowed_words():
+    feed = {
+        "id": "feed-tio2",
+        "verdict": "false",
+        "text": "Titanium dioxide in sweets causes cancer.",
+    }
+    curated = dict(feed, id="curated-tio2", required_terms=["titanium dioxide"])
+    listed = "Sweets hold sugar, gelatin or titanium dioxide, which causes cancer."
+
+    def spans(claim, text):
+        return [m.exact for m in find_matches(build_index([claim]), [{"id": "s", "text": text}])]
+
+    # A list of ingredients: the item alone would read "The tablets hold titanium dioxide".
+    assert (
+        spans(feed, "The tablets hold maize starch, magnesium stearate and titanium dioxide.") == []
+    )
+    assert spans(feed, listed) == [listed]  # the whole sentence, as before parts
+    assert spans(curated, listed) == ["titanium dioxide"]  # a curated claim: its item
+
+
+@pytest.mark.parametrize(
+    "text, pieces",
+    [
+        ("People with this condition don't yet have dementia, but they are forgetful.",
+         ["People with this condition don't yet have dementia", "they are forgetful."]),
+        ("Garlic is cheap, yet it cures nothing.", ["Garlic is cheap", "it cures nothing."]),
+    ],
+)  # fmt: skip
+def test_yet_cuts_only_as_a_conjunction_after_a_comma(text, pieces):
+    assert [text[p.start : p.end] for p in split_clauses(text)] == pieces
+
+
+def test_items_of_one_list_share_what_the_sentence_says_of_them(index):
+    text = "Staying on methadone or buprenorphine lowers the chance of a fatal overdose."
+    got = flags(index, text)
+    assert got["opioid-treatment-buprenorphine-reduces-overdose-death"] == (
+        "confident", "repeats", False, "buprenorphine", None
+    )  # fmt: skip
+    # Its sibling, read weaker on its own item, gets the same reading, at most possible.
+    assert got["opioid-treatment-methadone-reduces-overdose-death"] == (
+        "possible", "repeats", False, "Staying on methadone", None
+    )  # fmt: skip

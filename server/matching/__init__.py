@@ -5,12 +5,15 @@ record (`retrieve.Candidate`) flows through the stages:
 
 - retrieve (`retrieve.py`; `sentences.py`, `text.py`): sentences → terms → the few
   claims each is closest to, over the index (`index.py`, built by `build.py`);
-- clauses (`clauses.py`, `attribution.py`): a sentence that says several things is
-  read clause by clause, and a claim put in someone's mouth is read as reported;
+- parts (`parts.py`; `clauses.py`, `attribution.py`): a sentence that names some
+  claim's subject is also read part by part -- its clauses, what a reporting frame
+  reports, each predicate or list item with its subject, a pronoun with what it stands
+  for -- and a claim put in someone's mouth is read as reported;
 - verify (`verify.py`, `polarity.py`): what each clause does with each candidate:
   repeats, disputes, mentions, or says something else, as probabilities;
-- decide (here, `decide.py`, `passages.py`): tier and stance from those, then spans in
-  UTF-16 code units with the quote around them. Imported claims (no curation) are
+- decide (here, `decide.py`, `passages.py`): one flag per claim and sentence, on the
+  part that says it; tier and stance, then spans in UTF-16 code units with the quote
+  around them. Imported claims (no curation) are
   judged by `specificity.py`: too generic is never flagged, the rest stays possible.
 
 `ranking.py` orders every claim for one text taken whole (a tweet, a post);
@@ -23,12 +26,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .attribution import cued
 from .build import build_index
 from .clauses import clause_reading
 from .config import DEFAULT, Settings, TooMuchText
 from .decide import Features, Weights, assessment
 from .index import Index
-from .passages import attribution_of, own_parts, span_and_frame, trim_to_words
+from .parts import starts_with_pronoun
+from .passages import (
+    attribution_of,
+    drop_explained,
+    own_parts,
+    parallel_items,
+    span_and_frame,
+    trim_to_words,
+)
 from .polarity import read
 from .ranking import rank, rank_features
 from .retrieve import Candidate, Unit, find_candidates, read_clauses, read_page
@@ -87,7 +99,9 @@ def find_matches(
     sentences that name a claim's subject are also compared with its phrasings by
     meaning."""
     segs = list(segments)
-    found = [(u, c) for u, c in verified(index, segs, settings, semantic) if _flags(c, settings)]
+    pairs = parallel_items(index, verified(index, segs, settings, semantic), settings)
+    found = [(u, c) for u, c in pairs if _flags(c, settings)]
+    found = drop_explained(index, segs, found)
     found = _clause_or_sentence(found)
     # A joined pair only counts for claims neither sentence matched alone.
     alone = {(u.members[0], c.claim) for u, c in found if len(u.members) == 1}
@@ -113,10 +127,7 @@ def verified(
     also read as "kratom is not addictive"), each with its verdict."""
     page = read_page(index, segs, settings)
     found = [(page, r, cands) for r, cands in find_candidates(index, page, settings, semantic)]
-    # Sentences with candidates are also read clause by clause (`clauses.py`).
-    close = sorted({page.units[u].members[0] for _, r, _ in found for u in page.rows[r]
-                    if len(page.units[u].members) == 1})  # fmt: skip
-    parts = read_clauses(index, segs, page, close, settings)
+    parts = read_clauses(index, segs, page, _to_read_in_parts(index, page, segs, found), settings)
     if parts is not None:
         found += [(parts, r, cands) for r, cands in find_candidates(index, parts, settings)]
     out: list[tuple[Unit, Candidate]] = []
@@ -125,7 +136,8 @@ def verified(
         if context is None:
             reading = read(page.text_of(r), index.aliases)
         else:
-            reading = clause_reading(*context, index.aliases)
+            sentence, start, end, said = context
+            reading = clause_reading(sentence, start, end, index.aliases, said)
         logits = [c.features.logit(settings.weights) for c in cands]
         said = set(page.texts.terms_of(r).tolist())
         explained: set[int] = set()
@@ -151,6 +163,46 @@ def verified(
                 break
         out.extend((page.units[u], cand) for u in page.rows[r] for cand in chosen)
     return out
+
+
+def _to_read_in_parts(index: Index, page, segs, found) -> list[int]:
+    """The sentences also read part by part (`parts.py`): those with a candidate as a
+    whole; those naming two claims' subjects or holding a reporting cue (a long
+    sentence that says two things dilutes each claim's words below the floor: "In
+    other news, a post claimed X, and a shop owner we spoke to insisted Y"); and those
+    led by a pronoun, whose subject is in the sentence before ("Kratom is sold
+    everywhere. It is not addictive, they say.")."""
+    close = {page.units[u].members[0] for _, r, _ in found for u in page.rows[r]
+             if page.single[r]}  # fmt: skip
+    rows, claims = index.subject_candidates(page.texts)
+    by_row: dict[int, list[int]] = {}
+    for r, c in zip(rows.tolist(), claims.tolist(), strict=True):
+        by_row.setdefault(r, []).append(c)
+    for r, cs in by_row.items():
+        if not page.single[r]:
+            continue
+        n = page.units[page.rows[r][0]].members[0]
+        if n in close:
+            continue
+        g, a, b = page.spans[n]
+        if _two_subjects(index, cs) or cued(segs[g]["text"][a:b]):
+            close.add(n)
+    for n, (g, a, b) in enumerate(page.spans):
+        if n and page.spans[n - 1][0] == g and starts_with_pronoun(segs[g]["text"][a:b]):
+            close.add(n)
+    return sorted(close)
+
+
+def _two_subjects(index: Index, claims: list[int]) -> bool:
+    """Whether the claims a sentence names the subject of have no subject word in
+    common (two things named, "vaccines ... and kratom ...")."""
+    common: set[int] | None = None
+    for c in claims[:30]:
+        terms = set(index.required(c).tolist())
+        common = terms if common is None else common & terms
+        if not common:
+            return len(claims) > 1
+    return False
 
 
 def candidate_features(
@@ -248,27 +300,46 @@ def _match(
 
 
 def _clause_or_sentence(found: list[tuple[Unit, Candidate]]) -> list[tuple[Unit, Candidate]]:
-    """A claim both a sentence and one of its clauses flag is flagged once: on the
-    clause, read without its neighbours' negations and cues; the whole sentence only
-    when it reads the same way and surer (the clause alone lost words the claim
-    needs: "safe and natural way to get off opioids")."""
+    """A claim both a sentence and parts of it flag is flagged once, on a part (its
+    span is what says the claim), read without its neighbours' negations and cues.
+    A clause read as written wins over itself read with a pronoun's antecedent when
+    they disagree; otherwise the surer part. The whole sentence's verdict is kept
+    when it reads the same way and surer (the part alone lost words the claim needs:
+    "safe and natural way to get off opioids"), or when the part only finds the
+    claim mentioned."""
     whole = {(u.members[0], c.claim): c for u, c in found if _whole(u)}
-    best: dict[tuple[int, int], Candidate] = {}
+    best: dict[tuple[int, int], tuple[Unit, Candidate]] = {}
     for u, c in found:
         key = (u.members[0], c.claim)
-        if u.sentence is not None and (key not in best or _final(c) > _final(best[key])):
-            best[key] = c
+        if u.sentence is not None and (key not in best or _better(u, c, *best[key])):
+            best[key] = (u, c)
     out = []
     for u, c in found:
         key = (u.members[0], c.claim)
-        if key in best and key in whole:
-            sentence_wins = _stance(whole[key]) == _stance(best[key]) and _final(
-                whole[key]
-            ) > _final(best[key])
-            if (c is whole[key]) != sentence_wins:
-                continue
+        if key not in best or not (u.sentence is not None or c is whole.get(key)):
+            out.append((u, c))
+            continue
+        if c is not best[key][1]:
+            continue  # the whole sentence, or a weaker part: the best part holds it
+        w = whole.get(key)
+        if (
+            w is not None
+            and _stance(w) != "unclear"
+            and (_stance(c) == "unclear" or (_stance(w) == _stance(c) and _final(w) > _final(c)))
+        ):
+            c = w
         out.append((u, c))
     return out
+
+
+def _better(u: Unit, c: Candidate, bu: Unit, bc: Candidate) -> bool:
+    """Whether part `u` flags its claim better than part `bu` does: a clause read as
+    written rather than with a pronoun's antecedent when they disagree, else the
+    surer."""
+    same_span = (u.start, u.end) == (bu.start, bu.end)
+    if same_span and (u.said is None) != (bu.said is None) and _stance(c) != _stance(bc):
+        return u.said is None
+    return _final(c) > _final(bc)
 
 
 def _stance(cand: Candidate) -> str:

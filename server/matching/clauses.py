@@ -22,7 +22,8 @@ from .polarity import Reading, read
 
 _WORD = re.compile(r"[\w'’-]+")
 _BREAK = re.compile(
-    r"\s*;\s*|,?\s+(?:while|whereas|but|although|though|yet)\s+|,?\s+and\s+(?:that\s+)?", re.I
+    r"\s*[;:]\s*|,?\s+(?:while|whereas|but|although|though|yet)\s+|,?\s+and\s+(?:that\s+)?",
+    re.I,
 )
 _TRIM = " \t\n,;:-–—"
 
@@ -123,12 +124,16 @@ class Piece:
 def split_clauses(text: str) -> list[Piece]:
     """The clauses of a sentence, in order; one piece (the whole, trimmed) when no cut
     changes what is said."""
+    if not _may_break(text):
+        return [_piece(text, 0, len(text), "")] if text.strip(_TRIM) else []
     pieces: list[Piece] = []
     start, joiner = 0, ""
     for m in _BREAK.finditer(text):
         word = m.group(0).strip(" ,").casefold()
         word = " ".join(word.split())
         left, right = text[start : m.start()], text[m.end() :]
+        if word == "yet" and "," not in m.group(0):
+            continue  # "they don't yet have it": an adverb; ", yet" joins clauses
         if not _cut(word, left, right):
             continue
         pieces.append(_piece(text, start, m.start(), joiner))
@@ -137,12 +142,25 @@ def split_clauses(text: str) -> list[Piece]:
     return [p for p in pieces if p.end > p.start]
 
 
+_BREAK_WORDS = (" and ", " but ", " while ", " whereas ", " although ", " though ", " yet ")
+
+
+def _may_break(text: str) -> bool:
+    """A quick check in C: most sentences have no place `_BREAK` could cut."""
+    if ";" in text or ":" in text:
+        return True
+    low = " " + " ".join(text.casefold().split()) + " "
+    return any(w in low for w in _BREAK_WORDS)
+
+
 def _cut(word: str, left: str, right: str) -> bool:
     lw = [w.casefold() for w in _WORD.findall(left)]
     rw = [w.casefold() for w in _WORD.findall(right)]
     if len(lw) < 3 or len(rw) < 3 or not _has_verb(lw):
         return False
-    if word in ("", ";"):
+    if word == "but" and rw[0] in ("not", "also", "rather"):
+        return False  # "vitamin E, but not vitamin C, was linked...": a contrasted phrase
+    if word in ("", ";", ":"):
         # A new assertion has its verb soon after its subject; "...; ask a pharmacist
         # about remedies for a blocked nose" is advice with no verb of its own.
         return _has_verb(rw[:8])
@@ -157,7 +175,7 @@ def _cut(word: str, left: str, right: str) -> bool:
         # a determiner, a third-person "-s" counts as one ("and the fluoride in our
         # water dulls...": the closed list cannot hold every verb).
         first = next(
-            (i for i, w in enumerate(rw[:8]) if _finite(w) and (i == 0 or rw[i - 1] != "to")),
+            (i for i, w in enumerate(rw[:8]) if _finite(w) and (i == 0 or not _infinitive(rw, i))),
             None,
         )  # "and natural way to get off opioids": an infinitive is no new clause
         if first is None and rw[0] in _DETERMINERS:
@@ -170,6 +188,11 @@ _DETERMINERS = frozenset(
     ["the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "my", "your",
      "his", "her"]
 )  # fmt: skip
+
+
+def _infinitive(words: list[str], i: int) -> bool:
+    """ "to get": a base form after "to" ("an owner we spoke to insisted" is none)."""
+    return words[i - 1] == "to" and not words[i].endswith(("ed", "s", "n't"))
 
 
 def _third_person(word: str) -> bool:
@@ -200,11 +223,14 @@ def _piece(text: str, start: int, end: int, joiner: str) -> Piece:
     return Piece(start, end, joiner)
 
 
-def clause_reading(sentence: str, start: int, end: int, aliases) -> Reading:
-    """How a clause says its words, in its sentence: its own clauses, plus the
-    sentence's debunking clauses around it ("Don't believe the lies: X, and Y" still
-    frames X), never the other clauses' reports or claims."""
-    own = read(sentence[start:end], aliases)
+def clause_reading(
+    sentence: str, start: int, end: int, aliases, said: str | None = None
+) -> Reading:
+    """How a clause says its words (`said`, when it is read with words from around
+    it), in its sentence: its own clauses, plus the sentence's debunking clauses
+    around it ("Don't believe the lies: X, and Y" still frames X), never the other
+    clauses' reports or claims."""
+    own = read(said or sentence[start:end], aliases)
     before = [c for c in read(sentence[:start], aliases).clauses if c.debunk]
     after = [c for c in read(sentence[end:], aliases).clauses if c.debunk]
     return Reading((*before, *own.clauses, *after), "?" in sentence)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from .attribution import reported
+from .attribution import closing, reported
 from .clauses import own_spans, split_clauses
 from .index import Index
 from .polarity import read
@@ -28,9 +28,12 @@ def span_and_frame(index: Index, text: str, unit: Unit, cand: Candidate):
         start, end = _clause_of_claim(index, text, unit, cand)
     else:
         start, end = unit.start, unit.end
-    frame = reported(text[sentence[0] : sentence[1]], start - sentence[0], end - sentence[0])
+    said = text[sentence[0] : sentence[1]]
+    frame = reported(said, start - sentence[0], end - sentence[0])
     if frame is not None and cand.x is not None and _writer_debunks(cand.x):
-        frame = None  # the writer's own voice wins: "X, a post claims; it is a myth"
+        # The writer's own voice wins ("X, a post claims; it is a myth"), unless the
+        # debunk is inside a quote too ("“X, but that's not true,” he said").
+        frame = closing(said, start - sentence[0], end - sentence[0])
     if frame is not None:
         start, end = sentence[0] + frame.content_start, sentence[0] + frame.content_end
     return start, end, frame
@@ -79,6 +82,92 @@ def own_parts(index: Index, segs: list[Mapping[str, str]], matches: list, n: int
                 suffix=text[b : b + n],
             )
     return matches
+
+
+def parallel_items(index: Index, pairs: list, settings) -> list:
+    """The items of one list share what the sentence says of them ("treatment with
+    methadone or buprenorphine halves the risk"): a sibling claim that differs from a
+    flagged item's claim only in the item ("methadone reduces deaths" beside
+    "buprenorphine reduces deaths") gets that verdict on its own item, at most
+    `possible` (the head read it weaker on its own)."""
+    items = [(u, c) for u, c in pairs if u.said is not None and u.sentence is not None]
+    flagged = [(u, c) for u, c in items if _said(c) and c.claim in index.curated]
+    if not flagged or len(items) < 2:
+        return pairs
+    bar = min(settings.confident, settings.confident_curated) - 1e-6
+    for u, c in items:
+        if _said(c) or c.verdict is None or c.claim not in index.curated:
+            continue
+        mine = _text_terms(index, c.claim)
+        for fu, fc in flagged:
+            if fu.sentence != u.sentence or fu is u or not _parallel(fu.said, u.said):
+                continue
+            theirs = _text_terms(index, fc.claim)
+            # Sibling claims: the same words but the item's ("methadone" for
+            # "buprenorphine"), in the claims' own texts.
+            if fc.claim != c.claim and len(mine ^ theirs) <= 3 and len(mine & theirs) >= 3:
+                v = fc.verdict
+                c.verdict = type(v)(v.probabilities, v.stance, min(v.score, bar))
+                break
+    return pairs
+
+
+def _text_terms(index: Index, claim: int) -> set[str]:
+    return set(index.phrasing_terms(index.phrasings_of(claim)[0]))
+
+
+def _said(c: Candidate) -> bool:
+    """A verdict that flags: the sentence repeats or disputes the claim."""
+    return c.verdict is not None and c.verdict.stance != "unclear" and c.verdict.score >= 0.5
+
+
+def _parallel(a: str, b: str) -> bool:
+    """Two readings of one sentence that differ only in a few words in the middle
+    (two items of one list, read each with the words around the list)."""
+    x, y = a.split(), b.split()
+    k = 0
+    while k < min(len(x), len(y)) and x[k] == y[k]:
+        k += 1
+    j = 0
+    while j < min(len(x), len(y)) - k and x[-1 - j] == y[-1 - j]:
+        j += 1
+    return 0 < max(len(x), len(y)) - k - j <= 3 and k + j >= 3
+
+
+def drop_explained(index: Index, segs: list[Mapping[str, str]], found: list) -> list:
+    """A claim only a part of a sentence flags is dropped when the claims flagged on
+    the whole sentence already explain every word it shares with that part: "Detox
+    teas melt fat and boost your metabolism" says the claim about both, not a
+    sibling claim that shares the first half's words. An imported claim (no curation)
+    is never flagged on a part read with borrowed words (a list item, a predicate
+    with its subject, a pronoun's antecedent): its short text matches such fragments
+    too easily ("..., magnesium stearate and [titanium dioxide]")."""
+    found = [(u, c) for u, c in found if u.said is None or c.claim in index.curated]
+    whole: dict[int, set[int]] = {}
+    for u, c in found:
+        if u.sentence is None and len(u.members) == 1:
+            whole.setdefault(u.members[0], set()).add(c.claim)
+    if not whole:
+        return found
+    names = index.term_list
+
+    def terms_of(claim: int) -> set[str]:
+        return {names[t] for t in index.claim_term_ids(claim).tolist()}
+
+    explained: dict[int, set[str]] = {}
+    out = []
+    for u, c in found:
+        n = u.members[0]
+        if u.sentence is None or c.claim in whole.get(n, ()) or n not in whole:
+            out.append((u, c))
+            continue
+        if n not in explained:
+            said = read(segs[u.segment]["text"][slice(*u.sentence)], index.aliases).terms
+            explained[n] = {t for k in whole[n] for t in terms_of(k) & said}
+        text = u.said or segs[u.segment]["text"][u.start : u.end]
+        if not terms_of(c.claim) & read(text, index.aliases).terms <= explained[n]:
+            out.append((u, c))
+    return out
 
 
 def _code_points(text: str, utf16: int) -> int:

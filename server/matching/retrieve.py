@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .attribution import frame
-from .clauses import split_clauses
 from .config import Settings, TooMuchText
 from .decide import RANKING, SEMANTIC_RANKING, Features, Weights, evidence_feature, fuzzy_ratios
 from .index import Index, Texts, _expand
+from .parts import sentence_parts
 from .semantic import Semantic, margins, pair_cosines
 from .sentences import split_sentences
 
@@ -33,6 +32,9 @@ class Unit:
     # A clause of a sentence that says several things (`clauses.py`): the sentence's
     # bounds; None for a whole sentence or a joined pair.
     sentence: tuple[int, int] | None = None
+    # What a reader understands there, when not the span's own words: a clause read
+    # with its subject, a list item with the words around the list (`parts.py`).
+    said: str | None = None
 
 
 @dataclass(slots=True)
@@ -60,7 +62,7 @@ class Page:
     words: Callable[[int], list[str]]  # a row's terms in order
     text_of: Callable[[int], str]
     single: np.ndarray  # per row: a single sentence
-    clause_of: Callable[[int], tuple[str, int, int] | None] = lambda r: None
+    clause_of: Callable[[int], tuple[str, int, int, str | None] | None] = lambda r: None
     spans: list[tuple[int, int, int]] = field(default_factory=list)  # (segment, start, end)
 
 
@@ -91,12 +93,12 @@ def read_clauses(
     clauses = _clause_spans(segs, spans, sentences)
     if not clauses:
         return None
-    owner, nums, fresh = index.read([segs[g]["text"][a:b] for g, a, b, _ in clauses])
+    owner, nums, fresh = index.read([said or segs[g]["text"][a:b] for g, a, b, _, said in clauses])
     sizes = np.bincount(owner, minlength=len(clauses))
     units, parts = [], []
-    for i, (g, a, b, n) in enumerate(clauses):
+    for i, (g, a, b, n, said) in enumerate(clauses):
         if sizes[i] >= settings.min_terms:
-            units.append(Unit(g, a, b, (n,), spans[n][1:]))
+            units.append(Unit(g, a, b, (n,), spans[n][1:], said))
             parts.append((i,))
     return _assemble(index, segs, units, parts, sizes, nums, fresh) if units else None
 
@@ -114,6 +116,7 @@ def _assemble(index, segs, units, parts, sizes, nums, fresh) -> Page:
                 segs[unit.segment]["text"][slice(*unit.sentence)],
                 unit.start - unit.sentence[0],
                 unit.end - unit.sentence[0],
+                unit.said,
             )
         by_text.setdefault(key, []).append(u)
     rows = list(by_text.values())
@@ -130,14 +133,14 @@ def _assemble(index, segs, units, parts, sizes, nums, fresh) -> Page:
 
     def text_of(r: int) -> str:
         u = units[rows[r][0]]
-        return segs[u.segment]["text"][u.start : u.end]
+        return u.said or segs[u.segment]["text"][u.start : u.end]
 
-    def clause_of(r: int) -> tuple[str, int, int] | None:
+    def clause_of(r: int) -> tuple[str, int, int, str | None] | None:
         u = units[rows[r][0]]
         if u.sentence is None:
             return None
         a, b = u.sentence
-        return segs[u.segment]["text"][a:b], u.start - a, u.end - a
+        return segs[u.segment]["text"][a:b], u.start - a, u.end - a, u.said
 
     # A clause is no sentence of its own for the semantic stage.
     single = np.array(
@@ -149,23 +152,19 @@ def _assemble(index, segs, units, parts, sizes, nums, fresh) -> Page:
 
 def _clause_spans(
     segs: list[Mapping[str, str]], spans: list[tuple[int, int, int]], sentences: list[int]
-) -> list[tuple[int, int, int, int]]:
-    """(segment, start, end, sentence number) of the parts of each sentence worth
-    judging alone: the clauses of a sentence that says several things
-    (`clauses.split_clauses`), and of a clause that reports someone's words, what it
-    reports ("a viral post claims that [X]"): the head then judges what is said, and
+) -> list[tuple[int, int, int, int, str | None]]:
+    """(segment, start, end, sentence number, text read) of the parts of each sentence
+    worth judging alone (`parts.sentence_parts`: clauses, what a frame reports, each
+    predicate or list item with its subject): the head then judges what is said, and
     `attribution` says who says it."""
     out = []
     for n in sentences:
         g, a, b = spans[n]
-        text = segs[g]["text"][a:b]
-        pieces = split_clauses(text)
-        for p in pieces:
-            f = frame(text[p.start : p.end])
-            if f is not None:
-                out.append((g, a + p.start + f.content_start, a + p.start + f.content_end, n))
-            elif len(pieces) > 1:
-                out.append((g, a + p.start, a + p.end, n))
+        text = segs[g]["text"]
+        # The sentence before, in the same block: what a leading "It" may stand for.
+        before = text[spans[n - 1][1] : spans[n - 1][2]] if n and spans[n - 1][0] == g else ""
+        for p in sentence_parts(text[a:b], before):
+            out.append((g, a + p.start, a + p.end, n, p.said))
     return out
 
 

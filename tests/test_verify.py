@@ -193,3 +193,33 @@ def test_negation_scope(text, negated):
 )
 def test_a_statement_framed_as_false_is_a_debunk(text, debunk):
     assert any(c.debunk for c in read(text, Aliases()).clauses) is debunk
+
+
+@pytest.mark.parametrize(
+    "text, claim",
+    [
+        # Turned twice -- a debunk frame around the claim's words negated -- is a repeat.
+        ("It is simply not true that vaccines do not cause autism.", "vaccines-cause-autism"),
+        (
+            "Claiming that the sun does not give you skin cancer is a myth.",
+            "sunscreen-sun-does-not-cause-skin-cancer",
+        ),
+        (
+            "Nobody can deny that homeopathy works better than placebo.",
+            "homeopathy-works-beyond-placebo",
+        ),
+    ],
+)
+def test_a_debunk_of_the_claims_negation_repeats_it(index, text, claim):
+    found = {c: stance for c, _, stance, _ in flags(index, text)}
+    assert found.get(claim) == "repeats"
+
+
+def test_no_proof_that_a_claim_holds_disputes_it(index):
+    text = "There is no proof that 5G masts cause cancer."
+    assert (
+        "5g-emf-5g-radiation-causes-cancer",
+        "confident",
+        "disputes",
+        "consistent_with_evidence",
+    ) in flags(index, text)

@@ -27,9 +27,10 @@ CLAUSE = re.compile(
     r"|^\s*(?:no|nope)\s*[,!]",
     re.I,
 )
-# "not true that ...", "not the case that ...": the negation is the debunk frame
-# (`DEBUNK_PAIRS`, `FRAMED`), said of the whole statement; it reaches no claim word.
-FRAMED = frozenset(["true", "case"])
+# "not true that ...", "not the case that ...", "no evidence that ...": the negation
+# is the debunk frame (`DEBUNK_PAIRS`), said of the whole statement; it reaches no
+# claim word. Stems.
+FRAMED = frozenset(["true", "case", "evid", "proof", "link"])
 
 # Cue words, compared with the casefolded word (no stemming: short closed lists).
 DEBUNK = frozenset(
@@ -66,6 +67,9 @@ DEBUNK = frozenset(
         "refuted",
         "refute",
         "wrongly",
+        "deny",
+        "denies",
+        "denied",
     ]
 )
 DEBUNK_PAIRS = frozenset(
@@ -153,6 +157,7 @@ class Clause:
     words: tuple[str, ...]  # casefolded words, for the cue lists
     negations: int
     debunk: bool = False  # holds a debunking cue (`debunks`)
+    framed: bool = False  # "not true that", "no evidence that": a negation that frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +214,7 @@ def _clause(text: str, aliases: Aliases) -> Clause:
     negated = in_scope(is_neg, is_skip, breaks)
     terms = tuple(s for s, k in zip(stems, is_skip, strict=True) if not k)
     flipped = frozenset(s for s, k, n in zip(stems, is_skip, negated, strict=True) if n and not k)
-    return Clause(terms, flipped, words, sum(is_neg), framed or debunks(words))
+    return Clause(terms, flipped, words, sum(is_neg), framed or debunks(words), framed)
 
 
 def in_scope(

@@ -137,6 +137,14 @@ def features(
     x["debunk_here"] = float(_debunk(here, mine))
     x["debunk_before"] = float(any(_debunk(c, mine) for c in reading.clauses[:at]))
     x["debunk_after"] = float(any(_debunk(c, mine) for c in reading.clauses[at + 1 :]))
+    if x["flip"] >= 0.5 and (x["debunk_here"] or x["debunk_before"]):
+        # Turned twice: "it's a myth that the sun does not cause cancer", "nobody can
+        # deny that ...", "it's not true that vaccines don't ...". The two turns cancel
+        # and the sentence says the claim as a plain statement would.
+        x["flip"] = x["debunk_here"] = x["debunk_before"] = 0.0
+    elif here.framed:
+        # "No proof that X": the frame's negation turns X once (the head learned it so).
+        x["flip"] = 1.0
     if counters:
         best = max(counters, key=lambda c: _share(index, set(c.terms), said))
         x["has_counter"] = 1.0

@@ -52,6 +52,8 @@ COPY_HOSTS = {
     "hsdl.org": "library repository of other publishers' documents",
     "medbox.org": "library repository of other publishers' documents",
     "inchem.org": "collection of copies of IPCS/WHO documents",
+    "digitalmedia.hhs.gov": "HHS syndication copies of agency pages",
+    "openrepository.com": "institutional repository records (copies)",
     "espace.library.uq.edu.au": "institutional repository (author copies)",
     "ore.exeter.ac.uk": "institutional repository (author copies)",
     "strathprints.strath.ac.uk": "institutional repository (author copies)",

@@ -211,10 +211,10 @@ def generated(index: Index, claims: list[dict], rng: random.Random, counters: bo
     return rows_for(index, items)
 
 
-def team_rows(index: Index, path: Path = TRAIN_PAIRS) -> list:
-    """The team-written training pairs: the sentence against every candidate
-    retrieval offers, its labelled claim with its label, siblings left out."""
-    items = [(r["text"], {r["claim_id"]: LABEL[r["label"]]}, UNR) for r in read_team_pairs(path)]
+def team_rows(index: Index, pairs: list[dict]) -> list:
+    """Team-written training pairs: the sentence against every candidate retrieval
+    offers, its labelled claim with its label, siblings left out."""
+    items = [(r["text"], {r["claim_id"]: LABEL[r["label"]]}, UNR) for r in pairs]
     return rows_for(index, items, skip_whole=True)
 
 
@@ -224,12 +224,11 @@ FOLDS = 5
 def team_sources(index: Index) -> dict[str, list]:
     """The lead's pairs (only checked: the lead fits the head), and the second
     writer's in FOLDS folds by claim (`--cv` holds each out in turn)."""
-    out = {"team-train": team_rows(index)}
+    out = {"team-train": team_rows(index, read_team_pairs(TRAIN_PAIRS))}
     rows = read_team_pairs(TRAIN_PAIRS_2)
     for k in range(FOLDS):
         part = [r for r in rows if hashlib.sha256(r["claim_id"].encode()).digest()[0] % FOLDS == k]
-        items = [(r["text"], {r["claim_id"]: LABEL[r["label"]]}, UNR) for r in part]
-        out[f"team-train-2/{k}"] = rows_for(index, items, skip_whole=True)
+        out[f"team-train-2/{k}"] = team_rows(index, part)
     for name, got in out.items():
         log(f"{name}: {len(got)} pairs")
     return out
@@ -342,9 +341,9 @@ def fullfact_rows(path: Path) -> list:
     return rows_for(index, items)
 
 
-def design(sources: dict[str, list], share: dict[str, float]):
-    """Features, allowed-class masks and weights (each source's share spread over
-    its pairs) of every pair."""
+def fit(sources: dict[str, list], l2: float, share: dict[str, float] = SHARE) -> Head:
+    """The head minimising the partial-label loss (-log of the probability of the
+    allowed classes) plus an L2 penalty; each source's share spread over its pairs."""
     xs, masks, ws = [], [], []
     shares = {name: share.get(name, 1.0) for name, rows in sources.items() if rows}
     for name, rows in sources.items():
@@ -354,13 +353,7 @@ def design(sources: dict[str, list], share: dict[str, float]):
             xs.append(x)
             masks.append([bool(allowed >> k & 1) for k in range(len(CLASSES))])
             ws.append(shares[name] / len(rows))
-    return np.array(xs), np.array(masks), np.array(ws) * len(xs) / sum(shares.values())
-
-
-def fit(sources: dict[str, list], l2: float, share: dict[str, float] = SHARE) -> Head:
-    """The head minimising the partial-label loss (-log of the probability of the
-    allowed classes) plus an L2 penalty."""
-    x, m, w = design(sources, share)
+    x, m, w = np.array(xs), np.array(masks), np.array(ws) * len(xs) / sum(shares.values())
     k, d = len(CLASSES), x.shape[1]
 
     def loss(flat):
@@ -459,9 +452,6 @@ def main(argv: list[str] | None = None) -> None:
     share.update({f"team-train-2/{k}": whole / FOLDS for k in range(FOLDS)})
     if args.reuse:
         sources = load_rows(args.cache)
-        if "team-train-2/0" not in sources:  # a cache from before the second set
-            sources.update(team_sources(seed_index()[0]))
-            save_rows(args.cache, sources)
     else:
         sources = collect(args)
         save_rows(args.cache, sources)

@@ -16,7 +16,7 @@ class Settings:
     # titles sit in much news prose), `confident_curated` for claims with their
     # other side written (the verification head knows them better).
     # What `bench/flags.py --data ../shared/data` prints today (report halves, words
-    # only, 728 claims, 2026-12-08): team set precision 0.918 at `confident`, 0.785 at
+    # only, 724 claims, 2026-12-08): team set precision 0.924 at `confident`, 0.791 at
     # `possible` -- short of 95% / 80%. On a second writer's training pairs, which this
     # head never saw (`bench/fit_verify.py`), candidate pairs reach 0.79 at 0.78 and
     # 0.66 at 0.40. Refits that reach more there read worse on the report set and on

@@ -73,13 +73,7 @@ DEBUNK = frozenset(
     ]
 )
 DEBUNK_PAIRS = frozenset(
-    [
-        ("no", "evidence"),
-        ("not", "true"),
-        ("no", "proof"),
-        ("no", "link"),
-        ("little", "evidence"),
-    ]
+    [("no", "evidence"), ("not", "true"), ("no", "proof"), ("no", "link"), ("little", "evidence")]
 )
 ATTRIBUTION = frozenset(
     [
@@ -191,18 +185,15 @@ LIST_ITEM = re.compile(r",\s+(?:and\s+|or\s+)?(?=[A-Za-z]+ing\b)")
 
 
 def _clause(text: str, aliases: Aliases) -> Clause:
-    words_: list[str] = []
+    words: list[str] = []
     stems: list[str] = []
-    breaks: list[bool] = []
+    breaks: list[bool] = []  # True where a list item after the first starts
     for part in LIST_ITEM.split(text):
         tokens = raw_tokens(part)
-        found = stems_of(tokens)
-        if aliases:
-            found = aliases.apply(found)
-        words_ += [normalise_word(t) for t in tokens]
-        breaks += [bool(stems)] + [False] * (len(found) - 1) if found else []
+        found = aliases.apply(stems_of(tokens)) if aliases else stems_of(tokens)
+        words += [normalise_word(t) for t in tokens]
+        breaks += [bool(stems and i == 0) for i in range(len(found))]
         stems += found
-    words = tuple(words_)
     is_neg = [s in _NEGATION_STEMS for s in stems]
     is_skip = [s in SKIP for s in stems]
     framed = False
@@ -214,7 +205,8 @@ def _clause(text: str, aliases: Aliases) -> Clause:
     negated = in_scope(is_neg, is_skip, breaks)
     terms = tuple(s for s, k in zip(stems, is_skip, strict=True) if not k)
     flipped = frozenset(s for s, k, n in zip(stems, is_skip, negated, strict=True) if n and not k)
-    return Clause(terms, flipped, words, sum(is_neg), framed or debunks(words), framed)
+    said = tuple(words)
+    return Clause(terms, flipped, said, sum(is_neg), framed or debunks(said), framed)
 
 
 def in_scope(

@@ -129,8 +129,7 @@ def features(
         x[k] = retrieval[k]
     x["clause_precision"] = _share(index, set(here.terms), frozenset(pro | con))
     x["whole"] = x["clause_precision"] if retrieval["coverage"] >= 0.999 else 0.0
-    negated = index.negated_terms(phrasing)
-    x["flip"] = _flip(index, here, own - subject, negated)
+    x["flip"] = _flip(index, here, own - subject, index.negated_terms(phrasing))
     x["negated"] = float(here.negations > 0)
     # A cue the claim itself says ("... is a hoax") is its wording, not a debunk of it.
     mine = pro & _DEBUNK_STEMS
